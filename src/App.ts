@@ -1,0 +1,40 @@
+import { Effect, Layer, Logger, LogLevel } from "effect"
+import { HttpServerLive } from "./http/server.ts"
+import { BullQueueLive } from "./layers/BullQueue.ts"
+import { DispatcherFetch } from "./layers/DispatcherFetch.ts"
+import { QueueRedis } from "./layers/QueueRedis.ts"
+import { SignerHmac } from "./layers/SignerHmac.ts"
+import { TargetPolicyAllowlist } from "./layers/TargetPolicyAllowlist.ts"
+import { WorkerBullMQ } from "./layers/WorkerBullMQ.ts"
+import { Config, type Settings } from "./services/Config.ts"
+import { Lifecycle } from "./services/Lifecycle.ts"
+
+const levels: Record<Settings["logLevel"], LogLevel.LogLevel> = {
+  trace: LogLevel.Trace,
+  debug: LogLevel.Debug,
+  info: LogLevel.Info,
+  warn: LogLevel.Warning,
+  error: LogLevel.Error,
+  fatal: LogLevel.Fatal,
+  none: LogLevel.None
+}
+
+/** JSON lines by default, `LOG_FORMAT=pretty` for humans. */
+export const LoggerLive = Layer.unwrapEffect(
+  Effect.map(Config, ({ logFormat, logLevel }) =>
+    Layer.merge(logFormat === "json" ? Logger.json : Logger.pretty, Logger.minimumLogLevel(levels[logLevel]))
+  )
+)
+
+const DeliveryLive = WorkerBullMQ.pipe(Layer.provide([SignerHmac, DispatcherFetch]))
+
+/**
+ * The whole process for its `ROLE`: the HTTP edge (API and dashboard), the delivery worker, or both.
+ * A worker is built before the HTTP edge so that, on shutdown, the listener closes first.
+ */
+export const AppLive = Layer.unwrapEffect(
+  Effect.map(Config, ({ role }) => {
+    const http = HttpServerLive.pipe(Layer.provide([QueueRedis, TargetPolicyAllowlist]))
+    return role === "api" ? http : http.pipe(Layer.provideMerge(DeliveryLive))
+  })
+).pipe(Layer.provide(BullQueueLive), Layer.provide(Lifecycle.Live))

@@ -1,0 +1,69 @@
+import { Schema } from "effect"
+import { jsonDepth } from "./jsonDepth.ts"
+
+/** One thing the app did offline, as it arrives in `POST /enqueue` and leaves in the webhook body. */
+export const ActionName = Schema.String.pipe(
+  Schema.minLength(1, { message: () => "name must not be empty" }),
+  Schema.maxLength(200, { message: () => "name must be at most 200 characters" })
+)
+
+/** Delays beyond a year are almost certainly a unit mistake (seconds vs. milliseconds). */
+export const MAX_DELAY_MS = 365 * 24 * 60 * 60 * 1000
+
+/** Deeper nesting than this is refused: no real action needs it, and it is a classic way to exhaust a parser. */
+export const MAX_PARAMS_DEPTH = 32
+
+export const Params = Schema.Unknown.pipe(
+  Schema.filter((value) => jsonDepth(value, MAX_PARAMS_DEPTH) <= MAX_PARAMS_DEPTH, {
+    message: () => `params must not nest deeper than ${MAX_PARAMS_DEPTH} levels`
+  })
+).annotations({ description: "Any JSON value, delivered unchanged." })
+
+export const Action = Schema.Struct({
+  name: ActionName,
+  params: Schema.optionalWith(Params, { default: () => null }),
+  delayMs: Schema.optional(
+    Schema.Int.pipe(
+      Schema.between(0, MAX_DELAY_MS, { message: () => `delayMs must be an integer from 0 to ${MAX_DELAY_MS}` })
+    )
+  )
+}).annotations({
+  identifier: "Action",
+  description: "One action to deliver. `params` is any JSON value and reaches the receiver unchanged.",
+  examples: [{ name: "CREATE_ORDER", params: { data: { total: 45 }, tenantId: "t_123" }, delayMs: 0 }]
+})
+export type Action = typeof Action.Type
+
+export const EnqueueRequest = Schema.Struct({
+  actions: Schema.Array(Action),
+  targetUrl: Schema.optional(Schema.String)
+}).annotations({
+  identifier: "EnqueueRequest",
+  description: "A burst of actions, delivered in order of submission to `targetUrl` or the default target."
+})
+export type EnqueueRequest = typeof EnqueueRequest.Type
+
+export const JobIds = Schema.Array(Schema.String)
+
+export const EnqueueAccepted = Schema.Struct({
+  queued: Schema.Int,
+  jobIds: JobIds
+}).annotations({ identifier: "EnqueueAccepted", examples: [{ queued: 1, jobIds: ["0193a1f0-6f1e-7c3a-9a52-1c2d3e4f5a6b"] }] })
+
+export const EnqueueDuplicate = Schema.Struct({
+  duplicate: Schema.Literal(true),
+  queued: Schema.Int,
+  jobIds: JobIds
+}).annotations({ identifier: "EnqueueDuplicate", description: "The first answer to this `Idempotency-Key`." })
+
+/** What a job holds in Redis: the action, where it goes, and when it was accepted. */
+export interface JobPayload {
+  readonly name: string
+  readonly params: unknown
+  readonly targetUrl: string
+  readonly enqueuedAt: number
+}
+
+/** The exact bytes that are signed and sent: `{"name":…,"params":…}`. */
+export const webhookBody = (job: Pick<JobPayload, "name" | "params">): string =>
+  JSON.stringify({ name: job.name, params: job.params })

@@ -1,0 +1,9 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Layer } from "effect"
+import { Api } from "./Api.ts"
+import { AuthorizationLive } from "./AuthorizationLive.ts"
+import { EnqueueLive } from "./handlers/enqueue.ts"
+import { SystemLive } from "./handlers/system.ts"
+
+/** The API with every group's handlers; needs Config, Queue, TargetPolicy and Lifecycle. */
+export const ApiLive = HttpApiBuilder.api(Api).pipe(Layer.provide([EnqueueLive, SystemLive]), Layer.provide(AuthorizationLive))

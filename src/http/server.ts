@@ -1,0 +1,99 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { HttpApiBuilder, HttpApp, HttpServer, type HttpRouter } from "@effect/platform"
+import { Effect, Layer, Option, Redacted, Schema } from "effect"
+import { PayloadTooLarge, PayloadTooLargeError } from "../domain/HttpErrors.ts"
+import { BullQueue } from "../layers/BullQueue.ts"
+import { Config } from "../services/Config.ts"
+import { Lifecycle } from "../services/Lifecycle.ts"
+import { ApiLive } from "./ApiLive.ts"
+import { DASHBOARD_PATH, makeDashboard } from "./dashboard.ts"
+import { readBody, serveWeb, type WebHandler } from "./nodeToWeb.ts"
+import { apiResponses, SECURITY_HEADERS } from "./responseHeaders.ts"
+
+/** What a `ROLE=worker` process still answers: probes and metrics, nothing that takes work. */
+const WORKER_PATHS = new Set(["/healthz", "/readyz", "/metrics"])
+
+const tooLargeBody = (limit: number) =>
+  JSON.stringify(Schema.encodeSync(PayloadTooLargeError)(new PayloadTooLarge({ message: `the body is over ${limit} bytes` })))
+
+/**
+ * One `node:http` listener: bull-board (an Express app) under `/admin/queues`, everything else to the
+ * Effect `HttpApi` as a web handler. Bodies are read here, within `MAX_BODY_BYTES`.
+ */
+const makeListener = (options: {
+  readonly api: WebHandler
+  readonly dashboard: Option.Option<(req: IncomingMessage, res: ServerResponse) => void>
+  readonly maxBodyBytes: number
+  readonly workerOnly: boolean
+}) => {
+  const tooLarge = tooLargeBody(options.maxBodyBytes)
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
+    const url = req.url ?? "/"
+    const path = url.split("?", 1)[0] ?? "/"
+    if (path === DASHBOARD_PATH || path.startsWith(`${DASHBOARD_PATH}/`)) {
+      if (Option.isSome(options.dashboard) && !options.workerOnly) return options.dashboard.value(req, res)
+    } else if (!options.workerOnly || WORKER_PATHS.has(path)) {
+      try {
+        const hasBody = req.method !== "GET" && req.method !== "HEAD"
+        const body = hasBody ? await readBody(req, options.maxBodyBytes) : undefined
+        if (body?._tag === "TooLarge") {
+          // The rest of the body is not read: answer and close the connection.
+          res.writeHead(413, { "content-type": "application/json", connection: "close" }).end(tooLarge)
+          return
+        }
+        return await serveWeb(options.api, req, res, body?.body)
+      } catch {
+        if (!res.headersSent) res.writeHead(400, { "content-type": "application/json" })
+        res.end(JSON.stringify({ error: "BadRequest", message: "the request could not be read" }))
+        return
+      }
+    }
+    res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "NotFound", message: "no such endpoint" }))
+  }
+}
+
+export const HttpServerLive = Layer.scopedDiscard(
+  Effect.gen(function* () {
+    const config = yield* Config
+    const lifecycle = yield* Lifecycle
+    const { queue } = yield* BullQueue
+    const app = yield* HttpApiBuilder.httpApp
+    const runtime = yield* Effect.runtime<HttpRouter.HttpRouter.DefaultServices>()
+    const api = HttpApp.toWebHandlerRuntime(runtime)(app, apiResponses)
+    const dashboard = Option.map(config.admin, ({ user, pass }) => makeDashboard(queue, { user, pass: Redacted.value(pass) }))
+    if (Option.isNone(dashboard) && config.role !== "worker") {
+      yield* Effect.logWarning("ADMIN_USER and ADMIN_PASS are not set: the dashboard is off")
+    }
+    const server = createServer(
+      makeListener({ api, dashboard, maxBodyBytes: config.maxBodyBytes, workerOnly: config.role === "worker" })
+    )
+    yield* Effect.acquireRelease(
+      Effect.async<void, Error>((resume) => {
+        server.once("error", (error) => resume(Effect.fail(error)))
+        server.listen(config.port, config.host, () => resume(Effect.void))
+      }),
+      () =>
+        Effect.gen(function* () {
+          yield* lifecycle.beginStopping
+          yield* Effect.async<void>((resume) => {
+            server.close(() => resume(Effect.void))
+            server.closeIdleConnections()
+          }).pipe(Effect.timeout("3 seconds"), Effect.ignore)
+          server.closeAllConnections()
+        })
+    ).pipe(Effect.orDie)
+    const address = server.address()
+    yield* Effect.log("listening").pipe(
+      Effect.annotateLogs({
+        port: typeof address === "object" && address !== null ? address.port : config.port,
+        role: config.role,
+        dashboard: Option.isSome(dashboard) ? DASHBOARD_PATH : "off"
+      })
+    )
+  })
+).pipe(
+  Layer.provide(ApiLive),
+  Layer.provide([HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer]),
+  Layer.provide(HttpServer.layerContext)
+)
