@@ -26,7 +26,8 @@ export const isRetryableStatus = (status: number): boolean => status >= 500 || R
 export const parseRetryAfter = (value: string | null, now: number): Option.Option<number> => {
   if (value === null) return Option.none()
   const trimmed = value.trim()
-  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed) - now
+  // Delay-seconds, or an HTTP date (which always names a weekday or month); anything else is ignored.
+  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : /[a-z]/i.test(trimmed) ? Date.parse(trimmed) - now : Number.NaN
   return Number.isFinite(ms) ? Option.some(Math.min(Math.max(ms, 0), RETRY_AFTER_CAP_MS)) : Option.none()
 }
 

@@ -53,14 +53,23 @@ const makeListener = (options: {
   }
 }
 
+/** The `HttpApi` as a `(Request) => Promise<Response>`; needs what the handlers need (see `ApiLive`). */
+export const makeApiWebHandler = Effect.gen(function* () {
+  const app = yield* HttpApiBuilder.httpApp
+  const runtime = yield* Effect.runtime<HttpRouter.HttpRouter.DefaultServices>()
+  // Applied to the app itself: a middleware given to the handler runs after the answer is sent.
+  return HttpApp.toWebHandlerRuntime(runtime)(apiResponses(app))
+}).pipe(
+  // One layer build, so the handlers register on the same router the app is made from.
+  Effect.provide(Layer.mergeAll(ApiLive, HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer, HttpServer.layerContext))
+)
+
 export const HttpServerLive = Layer.scopedDiscard(
   Effect.gen(function* () {
     const config = yield* Config
     const lifecycle = yield* Lifecycle
     const { queue } = yield* BullQueue
-    const app = yield* HttpApiBuilder.httpApp
-    const runtime = yield* Effect.runtime<HttpRouter.HttpRouter.DefaultServices>()
-    const api = HttpApp.toWebHandlerRuntime(runtime)(app, apiResponses)
+    const api = yield* makeApiWebHandler
     const dashboard = Option.map(config.admin, ({ user, pass }) => makeDashboard(queue, { user, pass: Redacted.value(pass) }))
     if (Option.isNone(dashboard) && config.role !== "worker") {
       yield* Effect.logWarning("ADMIN_USER and ADMIN_PASS are not set: the dashboard is off")
@@ -92,8 +101,4 @@ export const HttpServerLive = Layer.scopedDiscard(
       })
     )
   })
-).pipe(
-  Layer.provide(ApiLive),
-  Layer.provide([HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer]),
-  Layer.provide(HttpServer.layerContext)
 )

@@ -1,4 +1,4 @@
-import { Config as C, ConfigError, Effect, Layer, Option, Redacted } from "effect"
+import { Config as C, type ConfigError, ConfigProvider, Effect, Layer, Option, Redacted } from "effect"
 import { Config, type Settings } from "../services/Config.ts"
 
 const httpUrl = (name: string) =>
@@ -17,12 +17,14 @@ const positiveInt = (name: string, fallback: number, min = 1) =>
     C.withDefault(fallback)
   )
 
+// Validated as a string (so a failure names the variable), then kept Redacted from here on.
 const secret = (name: string, minBytes: number) =>
-  C.redacted(name).pipe(
+  C.string(name).pipe(
     C.validate({
       message: minBytes > 1 ? `must be at least ${minBytes} bytes` : "must not be empty",
-      validation: (value) => Buffer.byteLength(Redacted.value(value), "utf8") >= minBytes
-    })
+      validation: (value) => Buffer.byteLength(value, "utf8") >= minBytes
+    }),
+    C.map(Redacted.make)
   )
 
 const origins = C.string("TARGET_URL_ALLOWLIST").pipe(
@@ -50,11 +52,12 @@ const clusterNodes = C.string("REDIS_CLUSTER_NODES").pipe(
   C.option
 )
 
-const redisUrl = C.redacted("REDIS_URL").pipe(
+const redisUrl = C.string("REDIS_URL").pipe(
   C.validate({
     message: "must be a redis:// or rediss:// URL",
-    validation: (value) => /^rediss?:\/\//.test(Redacted.value(value)) && URL.canParse(Redacted.value(value))
+    validation: (value) => /^rediss?:\/\//.test(value) && URL.canParse(value)
   }),
+  C.map(Redacted.make),
   C.withDefault(Redacted.make("redis://127.0.0.1:6379"))
 )
 
@@ -118,4 +121,10 @@ export const describeConfigError = (error: ConfigError.ConfigError): string => {
   }
 }
 
-export const ConfigEnv = Layer.effect(Config, settingsFromEnv)
+/** The environment, with empty variables treated as unset (`FOO=` in a `.env` means "not given"). */
+const environment = () =>
+  ConfigProvider.fromMap(
+    new Map(Object.entries(process.env).flatMap(([name, value]) => (value === undefined || value === "" ? [] : [[name, value]])))
+  )
+
+export const ConfigEnv = Layer.effect(Config, Effect.suspend(() => Effect.withConfigProvider(settingsFromEnv, environment())))
