@@ -5,11 +5,13 @@ import {
   BadRequestError,
   ConflictError,
   ForbiddenError,
+  NotFoundError,
   PayloadTooLargeError,
   ServiceUnavailableError,
   UnauthorizedError,
   UnsupportedMediaTypeError
 } from "../domain/HttpErrors.ts"
+import { JobView, RetryAnswer, RetryFailedAnswer, RetryFailedFilter } from "../domain/JobView.ts"
 import { VERSION } from "../domain/version.ts"
 
 /** Bearer `INTERNAL_ACCESS_TOKEN` on `/enqueue` and `/jobs`. */
@@ -43,6 +45,38 @@ export class EnqueueGroup extends HttpApiGroup.make("enqueue")
   )
   .middleware(Authorization) {}
 
+const JobIdPath = Schema.Struct({ id: Schema.String.annotations({ description: "The job id, as answered by /enqueue (also the webhook-id)." }) })
+
+export class JobsGroup extends HttpApiGroup.make("jobs")
+  .add(
+    HttpApiEndpoint.get("get", "/jobs/:id")
+      .setPath(JobIdPath)
+      .addSuccess(JobView)
+      .addError(NotFoundError)
+      .addError(ServiceUnavailableError)
+      .annotate(OpenApi.Summary, "A job's state, attempts and the reason of its last failure")
+  )
+  .add(
+    HttpApiEndpoint.post("retry", "/jobs/:id/retry")
+      .setPath(JobIdPath)
+      .addSuccess(RetryAnswer, { status: 202 })
+      .addError(NotFoundError)
+      .addError(ConflictError)
+      .addError(ServiceUnavailableError)
+      .annotate(OpenApi.Summary, "Replay one failed job (same id, same webhook-id)")
+  )
+  .add(
+    HttpApiEndpoint.post("retryFailed", "/jobs/retry-failed")
+      .setPayload(RetryFailedFilter)
+      .addSuccess(RetryFailedAnswer, { status: 202 })
+      .addError(BadRequestError)
+      .addError(PayloadTooLargeError)
+      .addError(UnsupportedMediaTypeError)
+      .addError(ServiceUnavailableError)
+      .annotate(OpenApi.Summary, "Replay every failed job, or those of one action name or failed within a time range")
+  )
+  .middleware(Authorization) {}
+
 export class SystemGroup extends HttpApiGroup.make("system")
   .add(
     HttpApiEndpoint.get("healthz", "/healthz")
@@ -59,6 +93,7 @@ export class SystemGroup extends HttpApiGroup.make("system")
 /** The one description of the HTTP API: the server, the OpenAPI document and the docs page come from it. */
 export class Api extends HttpApi.make("nexora-queue")
   .add(EnqueueGroup)
+  .add(JobsGroup)
   .add(SystemGroup)
   .annotate(OpenApi.Title, "Nexora Queue")
   .annotate(OpenApi.Version, VERSION)

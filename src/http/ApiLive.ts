@@ -3,7 +3,8 @@ import { Layer } from "effect"
 import { Api } from "./Api.ts"
 import { AuthorizationLive } from "./AuthorizationLive.ts"
 import { EnqueueLive } from "./handlers/enqueue.ts"
+import { JobsLive } from "./handlers/jobs.ts"
 import { SystemLive } from "./handlers/system.ts"
 
 /** The API with every group's handlers; needs Config, Queue, TargetPolicy and Lifecycle. */
-export const ApiLive = HttpApiBuilder.api(Api).pipe(Layer.provide([EnqueueLive, SystemLive]), Layer.provide(AuthorizationLive))
+export const ApiLive = HttpApiBuilder.api(Api).pipe(Layer.provide([EnqueueLive, JobsLive, SystemLive]), Layer.provide(AuthorizationLive))

@@ -19,11 +19,11 @@ export interface TestReceiver {
 }
 
 /** A local webhook receiver that records every request and answers as scripted (200 by default). */
-export const startReceiver = (respond: Respond = () => new Response("ok")): TestReceiver => {
+export const startReceiver = (respond: Respond = () => new Response("ok"), options: { port?: number } = {}): TestReceiver => {
   const received: Array<Received> = []
   let current = respond
   const server: Server<undefined> = Bun.serve({
-    port: 0,
+    port: options.port ?? 0,
     hostname: "127.0.0.1",
     async fetch(req) {
       const request: Received = {

@@ -1,56 +1,19 @@
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, ParseResult, Schema } from "effect"
-import { EnqueueRequest } from "../../domain/Action.ts"
-import {
-  BadRequest,
-  Forbidden,
-  PayloadTooLarge,
-  ServiceUnavailable,
-  UnsupportedMediaType
-} from "../../domain/HttpErrors.ts"
+import { Effect } from "effect"
+import { createHash } from "node:crypto"
+import { type EnqueueRequest as EnqueueRequestType, EnqueueRequest } from "../../domain/Action.ts"
+import { BadRequest, Conflict, Forbidden, ServiceUnavailable } from "../../domain/HttpErrors.ts"
 import { Config } from "../../services/Config.ts"
 import { Queue } from "../../services/Queue.ts"
 import { TargetPolicy } from "../../services/TargetPolicy.ts"
 import { Api } from "../Api.ts"
+import { decodeOrBadRequest, readJsonBody } from "../readJson.ts"
 
-const decodeEnqueueRequest = Schema.decodeUnknown(EnqueueRequest, { errors: "all", onExcessProperty: "ignore" })
-const utf8 = new TextDecoder("utf-8", { fatal: true })
-
-const isJson = (contentType: string | undefined) =>
-  contentType !== undefined && /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType)
-
+const decodeEnqueueRequest = decodeOrBadRequest(EnqueueRequest)
 const badRequest = (message: string) => new BadRequest({ message })
-
-/** Reads the body as JSON within `MAX_BODY_BYTES` (the listener enforces it while reading, too). */
-const readJsonBody = (maxBodyBytes: number) =>
-  Effect.gen(function* () {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    if (!isJson(request.headers["content-type"])) {
-      return yield* new UnsupportedMediaType({ message: "Content-Type must be application/json" })
-    }
-    const bytes = yield* request.arrayBuffer.pipe(Effect.mapError(() => badRequest("the body could not be read")))
-    if (bytes.byteLength > maxBodyBytes) {
-      return yield* new PayloadTooLarge({ message: `the body is over ${maxBodyBytes} bytes` })
-    }
-    const text = yield* Effect.try({ try: () => utf8.decode(bytes), catch: () => badRequest("the body is not valid UTF-8") })
-    return yield* Effect.try({
-      try: (): unknown => JSON.parse(text),
-      catch: (error) =>
-        badRequest(`the body is not valid JSON${error instanceof SyntaxError ? `: ${error.message}` : ""}`)
-    })
-  })
 
 const decodeBody = (body: unknown, maxActions: number) =>
   decodeEnqueueRequest(body).pipe(
-    Effect.mapError((error) =>
-      new BadRequest({
-        message: "the body does not match the schema",
-        issues: ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
-          path: issue.path.join("."),
-          message: issue.message
-        }))
-      })
-    ),
     Effect.filterOrFail(
       (request) => request.actions.length > 0,
       () => badRequest("actions must hold at least one action")
@@ -60,6 +23,22 @@ const decodeBody = (body: unknown, maxActions: number) =>
       (request) => badRequest(`actions holds ${request.actions.length} actions; the limit is ${maxActions}`)
     )
   )
+
+/** The `Idempotency-Key` header, with a digest of what the request asks for (its decoded actions and target). */
+const idempotencyOf = (request: HttpServerRequest.HttpServerRequest, body: EnqueueRequestType, targetUrl: string) => {
+  const key = request.headers["idempotency-key"]
+  if (key === undefined) return Effect.succeed(undefined)
+  if (key.length < 1 || key.length > 200) {
+    return Effect.fail(
+      new BadRequest({
+        message: "Idempotency-Key must be 1-200 characters",
+        issues: [{ path: "Idempotency-Key", message: "must be 1-200 characters" }]
+      })
+    )
+  }
+  const fingerprint = createHash("sha256").update(JSON.stringify([targetUrl, body.actions])).digest("hex")
+  return Effect.succeed({ key, fingerprint })
+}
 
 export const EnqueueLive = HttpApiBuilder.group(Api, "enqueue", (handlers) =>
   Effect.gen(function* () {
@@ -78,10 +57,17 @@ export const EnqueueLive = HttpApiBuilder.group(Api, "enqueue", (handlers) =>
               : new Forbidden({ message: rejected.reason })
           )
         )
-        const jobIds = yield* queue
-          .add(request.actions.map((action) => ({ ...action, targetUrl })))
-          .pipe(Effect.mapError(() => new ServiceUnavailable({ message: "the queue is unavailable; nothing was queued" })))
-        return HttpServerResponse.unsafeJson({ queued: jobIds.length, jobIds }, { status: 202 })
+        const idempotency = yield* idempotencyOf(yield* HttpServerRequest.HttpServerRequest, request, targetUrl)
+        const jobs = request.actions.map((action) => ({ ...action, targetUrl }))
+        const { jobIds, duplicate } = yield* queue.add(jobs, idempotency).pipe(
+          Effect.catchTags({
+            QueueUnavailable: () => new ServiceUnavailable({ message: "the queue is unavailable; nothing was queued" }),
+            IdempotencyConflict: ({ reason }) => new Conflict({ message: reason })
+          })
+        )
+        return duplicate
+          ? HttpServerResponse.unsafeJson({ duplicate: true, queued: jobIds.length, jobIds }, { status: 200 })
+          : HttpServerResponse.unsafeJson({ queued: jobIds.length, jobIds }, { status: 202 })
       }).pipe(Effect.withSpan("Api.enqueue"))
     )
   })

@@ -1,0 +1,50 @@
+import { HttpServerRequest } from "@effect/platform"
+import { Effect, ParseResult, Schema } from "effect"
+import { BadRequest, PayloadTooLarge, UnsupportedMediaType } from "../domain/HttpErrors.ts"
+
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+
+const isJson = (contentType: string | undefined) =>
+  contentType !== undefined && /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType)
+
+const badRequest = (message: string) => new BadRequest({ message })
+
+/**
+ * Reads the request body as JSON within `maxBodyBytes` (the listener enforces the limit while reading, too).
+ * With `emptyAs`, a request without a body stands for that value.
+ */
+export const readJsonBody = (maxBodyBytes: number, options: { readonly emptyAs?: unknown } = {}) =>
+  Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const bytes = yield* request.arrayBuffer.pipe(Effect.mapError(() => badRequest("the body could not be read")))
+    if (bytes.byteLength === 0 && "emptyAs" in options) return options.emptyAs
+    if (!isJson(request.headers["content-type"])) {
+      return yield* new UnsupportedMediaType({ message: "Content-Type must be application/json" })
+    }
+    if (bytes.byteLength > maxBodyBytes) {
+      return yield* new PayloadTooLarge({ message: `the body is over ${maxBodyBytes} bytes` })
+    }
+    const text = yield* Effect.try({ try: () => utf8.decode(bytes), catch: () => badRequest("the body is not valid UTF-8") })
+    return yield* Effect.try({
+      try: (): unknown => JSON.parse(text),
+      catch: (error) => badRequest(`the body is not valid JSON${error instanceof SyntaxError ? `: ${error.message}` : ""}`)
+    })
+  })
+
+/** Decodes with `schema`; a mismatch is a 400 naming each field at fault. */
+export const decodeOrBadRequest = <A, I>(schema: Schema.Schema<A, I>) => {
+  const decode = Schema.decodeUnknown(schema, { errors: "all", onExcessProperty: "ignore" })
+  return (input: unknown) =>
+    decode(input).pipe(
+      Effect.mapError(
+        (error) =>
+          new BadRequest({
+            message: "the body does not match the schema",
+            issues: ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+              path: issue.path.join("."),
+              message: issue.message
+            }))
+          })
+      )
+    )
+}
