@@ -112,6 +112,22 @@ describe("delivery a webhook platform is trusted for", () => {
     acceptPoison = false
   })
 
+  test("the dashboard's retry buttons replay a failed job, and all failed jobs", async () => {
+    const basic = { authorization: `Basic ${Buffer.from(`${TEST_ADMIN.user}:${TEST_ADMIN.pass}`).toString("base64")}` }
+    const ids = await jobIdsOf(await server.enqueue({ actions: [{ name: "POISON_D" }, { name: "POISON_E" }, { name: "POISON_E" }] }))
+    await waitFor("three failures", async () => (await Promise.all(ids.map(stateOf))).every((s) => s === "failed"), 15_000)
+    acceptPoison = true
+    const [d, ...others] = ids
+    const one = await server.fetch(`/admin/queues/api/queues/webhooks/${d}/retry`, { method: "PUT", headers: basic })
+    expect(one.status).toBeLessThan(300)
+    await waitFor("D delivered", async () => (await stateOf(d ?? "")) === "completed", 15_000)
+    expect(await Promise.all(others.map(stateOf))).toEqual(["failed", "failed"])
+    const all = await server.fetch("/admin/queues/api/queues/webhooks/retry/failed", { method: "PUT", headers: basic })
+    expect(all.status).toBeLessThan(300)
+    await waitFor("E delivered", async () => (await Promise.all(others.map(stateOf))).every((s) => s === "completed"), 15_000)
+    acceptPoison = false
+  })
+
   test("Idempotency-Key: sequential and concurrent repeats enqueue once; another body is a 409", async () => {
     const body = { actions: [{ name: "SYNC", params: { batch: 1 } }, { name: "SYNC", params: { batch: 2 } }] }
     const key = { "idempotency-key": `device-42:${Date.now()}` }
