@@ -22,7 +22,9 @@ export const bullQueueOptions = (config: Settings) => ({
     attempts: config.maxAttempts,
     backoff: { type: BACKOFF_TYPE, delay: config.backoffDelayMs },
     removeOnComplete: { count: config.keepCompleted },
-    removeOnFail: { count: config.keepFailed }
+    removeOnFail: { count: config.keepFailed },
+    // One log line per failed attempt; replays can add more, so the history is capped too.
+    keepLogs: Math.max(config.maxAttempts, 10) * 2
   }
 })
 
