@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto"
 import { startSampleReceiver, type SampleReceiver } from "../examples/receiver/server.ts"
 import { DATA_FILE, loadDemoData } from "./demo/data.ts"
 import { n, seconds, summary, unaccounted } from "./demo/report.ts"
+import { enqueue } from "./lib/enqueue.ts"
 import { type NexoraServer, type PrivateRedis, sleep, startNexora, startPrivateRedis } from "./lib/processes.ts"
 import { probeQueue, type QueueProbe } from "./lib/queueKeys.ts"
 
@@ -37,6 +38,8 @@ let receiver: SampleReceiver | undefined
 let server: NexoraServer | undefined
 let probe: QueueProbe | undefined
 let cleaning: Promise<void> | undefined
+/** Set once the summary says every action is accounted for: Ctrl-C after that (with --keep) is a normal end. */
+let succeeded = false
 
 /** Stops what this run started, in reverse order; removes its keys from a Redis the user named. */
 const cleanUp = () =>
@@ -53,7 +56,7 @@ const cleanUp = () =>
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     log(`\n${signal}: stopping…`)
-    void cleanUp().then(() => process.exit(keepOpen && server !== undefined ? 0 : 130))
+    void cleanUp().then(() => process.exit(succeeded ? 0 : 130))
   })
 }
 
@@ -63,16 +66,8 @@ const enqueueAll = async (target: NexoraServer) => {
   const send = async () => {
     for (let request = pending.shift(); request !== undefined; request = pending.shift()) {
       const sentAt = performance.now()
-      const response = await fetch(`${target.url}/enqueue`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({ actions: request.actions })
-      })
-      const answer: unknown = await response.json()
-      if (response.status !== 202 || typeof answer !== "object" || answer === null || !("jobIds" in answer) || !Array.isArray(answer.jobIds)) {
-        throw new Error(`POST /enqueue answered ${response.status}: ${JSON.stringify(answer)}`)
-      }
-      for (const id of answer.jobIds) enqueuedAt.set(String(id), sentAt)
+      const jobIds = await enqueue(target.url, token, request.actions)
+      for (const id of jobIds) enqueuedAt.set(id, sentAt)
     }
   }
   await Promise.all(Array.from({ length: SEND_CONCURRENCY }, send))
@@ -149,6 +144,7 @@ const main = async (): Promise<number> => {
     return 1
   }
   log(`\nEvery action accounted for: ${n(facts.completed)} delivered + ${n(facts.failed.length)} refused as poison (422) = ${n(facts.total)}.`)
+  succeeded = true
   if (keepOpen) {
     log(`The server and dashboard stay up at ${server.url}/admin/queues; Ctrl-C stops everything.`)
     await new Promise(() => undefined)
