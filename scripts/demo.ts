@@ -117,7 +117,7 @@ const main = async (): Promise<number> => {
     if (now - lastPrinted >= (interactive ? 200 : 1_000)) {
       lastPrinted = now
       const line = `  progress    ${seconds(now - started).padStart(6)}  delivered ${n(counts.completed).padStart(5)}/${n(enqueuedAt.size)} · failed ${counts.failed} · 503s answered ${[...stats.unavailable.values()].reduce((a, b) => a + b, 0)} · waiting ${counts.pending}`
-      if (interactive) process.stdout.write(`\r${line}`)
+      if (interactive) process.stdout.write(`\r\x1b[2K${line}`)
       else log(line)
     }
     await sleep(100)
