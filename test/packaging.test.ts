@@ -46,7 +46,7 @@ describe("Dockerfile", () => {
   test("exposes the port it listens on", () => {
     const port = stepsOf(final, "ENV").reduce<string | undefined>((found, step) => step.properties["PORT"] ?? found, undefined)
     expect(port).toBe("3000")
-    expect(stepsOf(final, "EXPOSE").flatMap((step) => step.args)).toContain(port)
+    expect(stepsOf(final, "EXPOSE").flatMap((step) => step.args)).toContain(port ?? "")
   })
 
   test("has a HEALTHCHECK on /healthz that needs no curl", () => {
