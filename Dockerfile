@@ -5,7 +5,9 @@
 FROM oven/bun:1.4.5-slim AS deps
 WORKDIR /app
 COPY package.json bun.lock ./
-RUN bun install --frozen-lockfile --production
+# Peers are left out: every package the server imports is a direct dependency, and an optional peer
+# (TypeScript, through valibot) would otherwise come along.
+RUN bun install --frozen-lockfile --production --omit=peer
 
 # --- runtime: the sources and those dependencies, run as the image's non-root `bun` user ---------
 FROM oven/bun:1.4.5-slim AS runtime
