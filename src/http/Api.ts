@@ -71,6 +71,11 @@ export class JobsGroup extends HttpApiGroup.make("jobs")
       .addError(NotFoundError)
       .addError(ServiceUnavailableError)
       .annotate(OpenApi.Summary, "A job's state, attempts and the reason of its last failure")
+      .annotate(
+        OpenApi.Description,
+        "Where the job stands (waiting, delayed, active, completed or failed), how many attempts it made, and each " +
+          "failed attempt's status code or network error with the first 1 KiB of the answer. 404 once retention removed it."
+      )
   )
   .add(
     HttpApiEndpoint.post("retry", "/jobs/:id/retry")
@@ -80,6 +85,11 @@ export class JobsGroup extends HttpApiGroup.make("jobs")
       .addError(ConflictError)
       .addError(ServiceUnavailableError)
       .annotate(OpenApi.Summary, "Replay one failed job (same id, same webhook-id)")
+      .annotate(
+        OpenApi.Description,
+        "Puts a failed job back in the queue with a fresh set of attempts; the receiver sees the same webhook-id. " +
+          "409 when the job is not failed."
+      )
   )
   .add(
     HttpApiEndpoint.post("retryFailed", "/jobs/retry-failed")
@@ -90,8 +100,10 @@ export class JobsGroup extends HttpApiGroup.make("jobs")
       .addError(UnsupportedMediaTypeError)
       .addError(ServiceUnavailableError)
       .annotate(OpenApi.Summary, "Replay every failed job, or those of one action name or failed within a time range")
+      .annotate(OpenApi.Description, "An empty body `{}` replays every failed job. Answers how many were put back.")
   )
-  .middleware(Authorization) {}
+  .middleware(Authorization)
+  .annotate(OpenApi.Description, "Inspecting and replaying jobs: bearer token required.") {}
 
 export class SystemGroup extends HttpApiGroup.make("system")
   .add(
