@@ -1,4 +1,5 @@
-import { BunRuntime } from "@effect/platform-bun"
+// The module itself: the package index also loads its cluster modules, whose peers the image leaves out.
+import * as BunRuntime from "@effect/platform-bun/BunRuntime"
 import { ConfigError, Console, Effect, Layer } from "effect"
 import { AppLive, LoggerLive } from "./App.ts"
 import { ConfigEnv, describeConfigError } from "./layers/ConfigEnv.ts"

@@ -5,7 +5,7 @@ import { jsonDepth } from "./jsonDepth.ts"
 export const ActionName = Schema.String.pipe(
   Schema.minLength(1, { message: () => "name must not be empty" }),
   Schema.maxLength(200, { message: () => "name must be at most 200 characters" })
-)
+).annotations({ title: "name", description: "What the action is, 1–200 characters.", examples: ["CREATE_ORDER"] })
 
 /** Delays beyond a year are almost certainly a unit mistake (seconds vs. milliseconds). */
 export const MAX_DELAY_MS = 365 * 24 * 60 * 60 * 1000
@@ -25,7 +25,7 @@ export const Action = Schema.Struct({
   delayMs: Schema.optional(
     Schema.Int.pipe(
       Schema.between(0, MAX_DELAY_MS, { message: () => `delayMs must be an integer from 0 to ${MAX_DELAY_MS}` })
-    )
+    ).annotations({ title: "delayMs", description: "Deliver no earlier than this many milliseconds from now (at most a year)." })
   )
 }).annotations({
   identifier: "Action",
@@ -36,10 +36,21 @@ export type Action = typeof Action.Type
 
 export const EnqueueRequest = Schema.Struct({
   actions: Schema.Array(Action),
-  targetUrl: Schema.optional(Schema.String)
+  targetUrl: Schema.optional(
+    Schema.String.annotations({
+      description: "An http(s) URL on an origin of TARGET_URL_ALLOWLIST; DEFAULT_TARGET_URL when absent.",
+      examples: ["https://myapp.com/api/process-queue"]
+    })
+  )
 }).annotations({
   identifier: "EnqueueRequest",
-  description: "A burst of actions, delivered in order of submission to `targetUrl` or the default target."
+  description: "A burst of actions, delivered in order of submission to `targetUrl` or the default target.",
+  examples: [
+    {
+      actions: [{ name: "CREATE_ORDER", params: { data: { total: 45 }, tenantId: "t_123" }, delayMs: 0 }],
+      targetUrl: "https://myapp.com/api/process-queue"
+    }
+  ]
 })
 export type EnqueueRequest = typeof EnqueueRequest.Type
 
@@ -48,13 +59,21 @@ export const JobIds = Schema.Array(Schema.String)
 export const EnqueueAccepted = Schema.Struct({
   queued: Schema.Int,
   jobIds: JobIds
-}).annotations({ identifier: "EnqueueAccepted", examples: [{ queued: 1, jobIds: ["0193a1f0-6f1e-7c3a-9a52-1c2d3e4f5a6b"] }] })
+}).annotations({
+  identifier: "EnqueueAccepted",
+  description: "Queued: one job id per action, in the order of `actions`.",
+  examples: [{ queued: 1, jobIds: ["0193a1f0-6f1e-7c3a-9a52-1c2d3e4f5a6b"] }]
+})
 
 export const EnqueueDuplicate = Schema.Struct({
   duplicate: Schema.Literal(true),
   queued: Schema.Int,
   jobIds: JobIds
-}).annotations({ identifier: "EnqueueDuplicate", description: "The first answer to this `Idempotency-Key`." })
+}).annotations({
+  identifier: "EnqueueDuplicate",
+  description: "The first answer to this `Idempotency-Key`: nothing new was queued.",
+  examples: [{ duplicate: true, queued: 1, jobIds: ["0193a1f0-6f1e-7c3a-9a52-1c2d3e4f5a6b"] }]
+})
 
 /** What a job holds in Redis: the action, where it goes, and when it was accepted. */
 export interface JobPayload {

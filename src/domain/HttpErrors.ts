@@ -33,20 +33,44 @@ const onTheWire = <A, Tag extends string>(
   error: Schema.Schema<A, Encoded<Tag>>,
   tag: Tag,
   status: number,
-  description: string
+  description: string,
+  example: A
 ) =>
   Schema.transform(Schema.Struct({ error: Schema.Literal(tag), ...fields }), error, {
     strict: true,
     decode: ({ error, ...rest }) => ({ _tag: error, ...rest }),
     encode: ({ _tag, ...rest }) => ({ error: _tag, ...rest })
-  }).annotations({ ...HttpApiSchema.annotations({ status }), identifier: tag, description })
+  }).annotations({
+    ...HttpApiSchema.annotations({ status }),
+    identifier: tag,
+    description,
+    examples: [example]
+  })
 
-export const BadRequestError = onTheWire(BadRequest, "BadRequest", 400, "The body is not JSON or not of the schema.")
-export const UnauthorizedError = onTheWire(Unauthorized, "Unauthorized", 401, "The bearer token is missing, malformed or wrong.")
-export const ForbiddenError = onTheWire(Forbidden, "Forbidden", 403, "The target URL is not allowed.")
-export const NotFoundError = onTheWire(NotFound, "NotFound", 404, "No such job.")
-export const ConflictError = onTheWire(Conflict, "Conflict", 409, "The request conflicts with the state of the job or key.")
-export const PayloadTooLargeError = onTheWire(PayloadTooLarge, "PayloadTooLarge", 413, "The body is over MAX_BODY_BYTES.")
-export const UnsupportedMediaTypeError = onTheWire(UnsupportedMediaType, "UnsupportedMediaType", 415, "The body is not application/json.")
-export const TooManyRequestsError = onTheWire(TooManyRequests, "TooManyRequests", 429, "Too many attempts; try again later.")
-export const ServiceUnavailableError = onTheWire(ServiceUnavailable, "ServiceUnavailable", 503, "Redis is unreachable; nothing was queued.")
+export const BadRequestError = onTheWire(BadRequest, "BadRequest", 400, "The body is not JSON or not of the schema.",
+  new BadRequest({ message: "actions must hold at least one action" })
+)
+export const UnauthorizedError = onTheWire(Unauthorized, "Unauthorized", 401, "The bearer token is missing, malformed or wrong.",
+  new Unauthorized({ message: "Authorization: Bearer <token> is required" })
+)
+export const ForbiddenError = onTheWire(Forbidden, "Forbidden", 403, "The target URL is not allowed.",
+  new Forbidden({ message: "targetUrl is on an origin that is not allowed" })
+)
+export const NotFoundError = onTheWire(NotFound, "NotFound", 404, "No such job.",
+  new NotFound({ message: "no such job" })
+)
+export const ConflictError = onTheWire(Conflict, "Conflict", 409, "The request conflicts with the state of the job or key.",
+  new Conflict({ message: "the job is not failed" })
+)
+export const PayloadTooLargeError = onTheWire(PayloadTooLarge, "PayloadTooLarge", 413, "The body is over MAX_BODY_BYTES.",
+  new PayloadTooLarge({ message: "the body is over 1048576 bytes" })
+)
+export const UnsupportedMediaTypeError = onTheWire(UnsupportedMediaType, "UnsupportedMediaType", 415, "The body is not application/json.",
+  new UnsupportedMediaType({ message: "Content-Type must be application/json" })
+)
+export const TooManyRequestsError = onTheWire(TooManyRequests, "TooManyRequests", 429, "Too many attempts; try again later.",
+  new TooManyRequests({ message: "too many attempts; try again later" })
+)
+export const ServiceUnavailableError = onTheWire(ServiceUnavailable, "ServiceUnavailable", 503, "Redis is unreachable; nothing was queued.",
+  new ServiceUnavailable({ message: "the queue is unavailable; nothing was queued" })
+)

@@ -32,7 +32,46 @@ export const JobView = Schema.Struct({
   lastAttempt: Schema.NullOr(AttemptRecord),
   /** Failed attempts, oldest first. */
   history: Schema.Array(AttemptRecord)
-}).annotations({ identifier: "JobView", description: "A job's state and the history of its failed attempts." })
+}).annotations({
+  identifier: "JobView",
+  description: "A job's state and the history of its failed attempts.",
+  examples: [
+    {
+      id: "0193a1f0-6f1e-7c3a-9a52-1c2d3e4f5a6b",
+      name: "CREATE_ORDER",
+      params: { data: { total: 45 }, tenantId: "t_123" },
+      targetUrl: "https://myapp.com/api/process-queue",
+      state: "failed",
+      attemptsMade: 1,
+      maxAttempts: 10,
+      enqueuedAt: "2026-03-01T10:00:00.000Z",
+      deliverAfter: null,
+      processedAt: "2026-03-01T10:00:00.120Z",
+      finishedAt: "2026-03-01T10:00:00.180Z",
+      failedReason: "HTTP 422: unknown product",
+      lastAttempt: {
+        attempt: 1,
+        at: "2026-03-01T10:00:00.180Z",
+        outcome: "Permanent",
+        status: 422,
+        reason: "HTTP 422: unknown product",
+        body: "unknown product",
+        durationMs: 58
+      },
+      history: [
+        {
+          attempt: 1,
+          at: "2026-03-01T10:00:00.180Z",
+          outcome: "Permanent",
+          status: 422,
+          reason: "HTTP 422: unknown product",
+          body: "unknown product",
+          durationMs: 58
+        }
+      ]
+    }
+  ]
+})
 export type JobView = typeof JobView.Type
 
 export const RetryFailedFilter = Schema.Struct({
@@ -42,5 +81,13 @@ export const RetryFailedFilter = Schema.Struct({
 }).annotations({ identifier: "RetryFailedFilter" })
 export type RetryFailedFilter = typeof RetryFailedFilter.Type
 
-export const RetryAnswer = Schema.Struct({ id: Schema.String, state: Schema.Literal("waiting") })
-export const RetryFailedAnswer = Schema.Struct({ replayed: Schema.Int })
+export const RetryAnswer = Schema.Struct({ id: Schema.String, state: Schema.Literal("waiting") }).annotations({
+  identifier: "RetryAnswer",
+  description: "The job is back in the queue.",
+  examples: [{ id: "0193a1f0-6f1e-7c3a-9a52-1c2d3e4f5a6b", state: "waiting" }]
+})
+export const RetryFailedAnswer = Schema.Struct({ replayed: Schema.Int }).annotations({
+  identifier: "RetryFailedAnswer",
+  description: "How many failed jobs were put back in the queue.",
+  examples: [{ replayed: 12 }]
+})

@@ -17,10 +17,18 @@ import { VERSION } from "../domain/version.ts"
 /** Bearer `INTERNAL_ACCESS_TOKEN` on `/enqueue` and `/jobs`. */
 export class Authorization extends HttpApiMiddleware.Tag<Authorization>()("Authorization", {
   failure: UnauthorizedError,
-  security: { bearer: HttpApiSecurity.bearer }
+  security: {
+    bearer: HttpApiSecurity.bearer.pipe(
+      HttpApiSecurity.annotate(OpenApi.Description, "`Authorization: Bearer <INTERNAL_ACCESS_TOKEN>`, compared in constant time.")
+    )
+  }
 }) {}
 
-export const Health = Schema.Struct({ status: Schema.Literal("ok", "ready") })
+export const Health = Schema.Struct({ status: Schema.Literal("ok", "ready") }).annotations({
+  identifier: "Health",
+  description: "`ok` from /healthz, `ready` from /readyz.",
+  examples: [{ status: "ok" }, { status: "ready" }]
+})
 
 export class EnqueueGroup extends HttpApiGroup.make("enqueue")
   .add(
@@ -42,8 +50,16 @@ export class EnqueueGroup extends HttpApiGroup.make("enqueue")
       .addError(UnsupportedMediaTypeError)
       .addError(ServiceUnavailableError)
       .annotate(OpenApi.Summary, "Queue a burst of actions for signed delivery")
+      .annotate(
+        OpenApi.Description,
+        "Stores every action of the request as a job, all or none, and answers with their ids in the order of " +
+          "`actions`. Each is then POSTed to `targetUrl` (or `DEFAULT_TARGET_URL`) as `{\"name\",\"params\"}`, signed, " +
+          "and retried with backoff until the receiver answers 2xx. A repeated `Idempotency-Key` queues nothing " +
+          "and answers 200 with the first answer's ids."
+      )
   )
-  .middleware(Authorization) {}
+  .middleware(Authorization)
+  .annotate(OpenApi.Description, "Taking work: bearer token required.") {}
 
 const JobIdPath = Schema.Struct({ id: Schema.String.annotations({ description: "The job id, as answered by /enqueue (also the webhook-id)." }) })
 
@@ -55,6 +71,11 @@ export class JobsGroup extends HttpApiGroup.make("jobs")
       .addError(NotFoundError)
       .addError(ServiceUnavailableError)
       .annotate(OpenApi.Summary, "A job's state, attempts and the reason of its last failure")
+      .annotate(
+        OpenApi.Description,
+        "Where the job stands (waiting, delayed, active, completed or failed), how many attempts it made, and each " +
+          "failed attempt's status code or network error with the first 1 KiB of the answer. 404 once retention removed it."
+      )
   )
   .add(
     HttpApiEndpoint.post("retry", "/jobs/:id/retry")
@@ -64,6 +85,11 @@ export class JobsGroup extends HttpApiGroup.make("jobs")
       .addError(ConflictError)
       .addError(ServiceUnavailableError)
       .annotate(OpenApi.Summary, "Replay one failed job (same id, same webhook-id)")
+      .annotate(
+        OpenApi.Description,
+        "Puts a failed job back in the queue with a fresh set of attempts; the receiver sees the same webhook-id. " +
+          "409 when the job is not failed."
+      )
   )
   .add(
     HttpApiEndpoint.post("retryFailed", "/jobs/retry-failed")
@@ -74,21 +100,26 @@ export class JobsGroup extends HttpApiGroup.make("jobs")
       .addError(UnsupportedMediaTypeError)
       .addError(ServiceUnavailableError)
       .annotate(OpenApi.Summary, "Replay every failed job, or those of one action name or failed within a time range")
+      .annotate(OpenApi.Description, "An empty body `{}` replays every failed job. Answers how many were put back.")
   )
-  .middleware(Authorization) {}
+  .middleware(Authorization)
+  .annotate(OpenApi.Description, "Inspecting and replaying jobs: bearer token required.") {}
 
 export class SystemGroup extends HttpApiGroup.make("system")
   .add(
     HttpApiEndpoint.get("healthz", "/healthz")
       .addSuccess(Health)
       .annotate(OpenApi.Summary, "200 while the process runs")
+      .annotate(OpenApi.Description, "Liveness: answers without touching Redis.")
   )
   .add(
     HttpApiEndpoint.get("readyz", "/readyz")
       .addSuccess(Health)
       .addError(ServiceUnavailableError)
       .annotate(OpenApi.Summary, "200 when Redis answers and, where this process delivers, the worker is connected")
-  ) {}
+      .annotate(OpenApi.Description, "Readiness: 503 while Redis does not answer, and from the moment a shutdown begins.")
+  )
+  .annotate(OpenApi.Description, "Probes for orchestrators and load balancers: no authentication.") {}
 
 /** The one description of the HTTP API: the server, the OpenAPI document and the docs page come from it. */
 export class Api extends HttpApi.make("nexora-queue")

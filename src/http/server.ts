@@ -7,6 +7,7 @@ import { Config } from "../services/Config.ts"
 import { Lifecycle } from "../services/Lifecycle.ts"
 import { ApiLive } from "./ApiLive.ts"
 import { DASHBOARD_PATH, makeDashboard } from "./dashboard.ts"
+import { DOCS_CONTENT_SECURITY_POLICY, DOCS_PATH, DocsLive } from "./docs.ts"
 import { readBody, serveWeb, type WebHandler } from "./nodeToWeb.ts"
 import { apiResponses, SECURITY_HEADERS } from "./responseHeaders.ts"
 
@@ -31,6 +32,7 @@ const makeListener = (options: {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
     const url = req.url ?? "/"
     const path = url.split("?", 1)[0] ?? "/"
+    if (path === DOCS_PATH) res.setHeader("content-security-policy", DOCS_CONTENT_SECURITY_POLICY)
     if (path === DASHBOARD_PATH || path.startsWith(`${DASHBOARD_PATH}/`)) {
       if (Option.isSome(options.dashboard) && !options.workerOnly) return options.dashboard.value(req, res)
     } else if (!options.workerOnly || WORKER_PATHS.has(path)) {
@@ -60,8 +62,13 @@ export const makeApiWebHandler = Effect.gen(function* () {
   // Applied to the app itself: a middleware given to the handler runs after the answer is sent.
   return HttpApp.toWebHandlerRuntime(runtime)(apiResponses(app))
 }).pipe(
-  // One layer build, so the handlers register on the same router the app is made from.
-  Effect.provide(Layer.mergeAll(ApiLive, HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer, HttpServer.layerContext))
+  // One layer build, so the handlers and the docs register on the same router the app is made from.
+  Effect.provide(
+    DocsLive.pipe(
+      Layer.provideMerge(ApiLive),
+      Layer.provideMerge(Layer.mergeAll(HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer, HttpServer.layerContext))
+    )
+  )
 )
 
 export const HttpServerLive = Layer.scopedDiscard(
