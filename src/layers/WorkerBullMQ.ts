@@ -20,6 +20,15 @@ export class RetryableDelivery extends Error {
   }
 }
 
+/** Thrown to BullMQ for a permanent outcome: failed at once. Its stack is the reason alone, for the dashboard. */
+export class PermanentDelivery extends UnrecoverableError {
+  constructor(readonly reason: string) {
+    super(reason)
+    this.name = "PermanentDelivery"
+    this.stack = reason
+  }
+}
+
 /** What the job keeps of a failed attempt (in its log, shown by the dashboard and `GET /jobs/:id`). */
 export const attemptRecord = (attempt: number, outcome: Exclude<DeliveryOutcome, { _tag: "Delivered" }>) =>
   JSON.stringify({
@@ -68,7 +77,7 @@ export const WorkerBullMQ = Layer.scoped(
       const outcome = exit.value
       if (outcome._tag === "Delivered") return { status: outcome.status, attempt }
       await job.log(attemptRecord(attempt, outcome)).catch(() => undefined)
-      if (outcome._tag === "Permanent") throw new UnrecoverableError(failureMessage(outcome))
+      if (outcome._tag === "Permanent") throw new PermanentDelivery(failureMessage(outcome))
       throw new RetryableDelivery(failureMessage(outcome), Option.getOrUndefined(outcome.retryAfterMs))
     }
 
