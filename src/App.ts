@@ -2,6 +2,7 @@ import { Effect, Layer, Logger, LogLevel } from "effect"
 import { HttpServerLive } from "./http/server.ts"
 import { BullQueueLive } from "./layers/BullQueue.ts"
 import { DispatcherFetch } from "./layers/DispatcherFetch.ts"
+import { MetricsPrometheus } from "./layers/MetricsPrometheus.ts"
 import { QueueRedis } from "./layers/QueueRedis.ts"
 import { SignerHmac } from "./layers/SignerHmac.ts"
 import { TargetPolicyAllowlist } from "./layers/TargetPolicyAllowlist.ts"
@@ -26,15 +27,19 @@ export const LoggerLive = Layer.unwrapEffect(
   )
 )
 
+/** Counters of this process; the queue gauges are read through the same Redis queue. */
+const MetricsLive = MetricsPrometheus.pipe(Layer.provide(QueueRedis))
+
 const DeliveryLive = WorkerBullMQ.pipe(Layer.provide([SignerHmac, DispatcherFetch]))
 
 /**
  * The whole process for its `ROLE`: the HTTP edge (API and dashboard), the delivery worker, or both.
- * A worker is built before the HTTP edge so that, on shutdown, the listener closes first.
+ * A worker is built before the HTTP edge, whose finalizer then runs first: readiness off, deliveries
+ * drained, listener closed (see `HttpServerLive`).
  */
 export const AppLive = Layer.unwrapEffect(
   Effect.map(Config, ({ role }) => {
     const http = HttpServerLive.pipe(Layer.provide([QueueRedis, TargetPolicyAllowlist]))
     return role === "api" ? http : http.pipe(Layer.provideMerge(DeliveryLive))
   })
-).pipe(Layer.provide(BullQueueLive), Layer.provide(Lifecycle.Live))
+).pipe(Layer.provide(MetricsLive), Layer.provide(BullQueueLive), Layer.provide(Lifecycle.Live))

@@ -1,4 +1,4 @@
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSecurity, OpenApi } from "@effect/platform"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, HttpApiSecurity, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { EnqueueAccepted, EnqueueDuplicate, EnqueueRequest } from "../domain/Action.ts"
 import {
@@ -121,11 +121,18 @@ export class SystemGroup extends HttpApiGroup.make("system")
   )
   .annotate(OpenApi.Description, "Probes for orchestrators and load balancers: no authentication.") {}
 
+export class MetricsGroup extends HttpApiGroup.make("metrics").add(
+  HttpApiEndpoint.get("metrics", "/metrics")
+    .addSuccess(HttpApiSchema.Text({ contentType: "text/plain; version=0.0.4; charset=utf-8" }))
+    .annotate(OpenApi.Summary, "Prometheus text: enqueued actions, delivery attempts and durations, jobs per state")
+) {}
+
 /** The one description of the HTTP API: the server, the OpenAPI document and the docs page come from it. */
 export class Api extends HttpApi.make("nexora-queue")
   .add(EnqueueGroup)
   .add(JobsGroup)
   .add(SystemGroup)
+  .add(MetricsGroup)
   .annotate(OpenApi.Title, "Nexora Queue")
   .annotate(OpenApi.Version, VERSION)
   .annotate(OpenApi.Description, "Durable, signed webhook delivery for bursts of offline actions.") {}

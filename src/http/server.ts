@@ -4,6 +4,7 @@ import { Effect, Layer, Option, Redacted, Schema } from "effect"
 import { PayloadTooLarge, PayloadTooLargeError } from "../domain/HttpErrors.ts"
 import { BullQueue } from "../layers/BullQueue.ts"
 import { Config } from "../services/Config.ts"
+import { DeliveryWorker } from "../services/DeliveryWorker.ts"
 import { Lifecycle } from "../services/Lifecycle.ts"
 import { ApiLive } from "./ApiLive.ts"
 import { DASHBOARD_PATH, makeDashboard } from "./dashboard.ts"
@@ -11,8 +12,10 @@ import { DOCS_CONTENT_SECURITY_POLICY, DOCS_PATH, DocsLive } from "./docs.ts"
 import { readBody, serveWeb, type WebHandler } from "./nodeToWeb.ts"
 import { apiResponses, SECURITY_HEADERS } from "./responseHeaders.ts"
 
-/** What a `ROLE=worker` process still answers: probes and metrics, nothing that takes work. */
-const WORKER_PATHS = new Set(["/healthz", "/readyz", "/metrics"])
+/** What a `ROLE=worker` process, or any process shutting down, still answers: nothing that takes work. */
+const PROBE_PATHS = new Set(["/healthz", "/readyz", "/metrics"])
+
+const shuttingDownBody = JSON.stringify({ error: "ServiceUnavailable", message: "the server is shutting down; retry on another instance" })
 
 const tooLargeBody = (limit: number) =>
   JSON.stringify(Schema.encodeSync(PayloadTooLargeError)(new PayloadTooLarge({ message: `the body is over ${limit} bytes` })))
@@ -26,6 +29,8 @@ const makeListener = (options: {
   readonly dashboard: Option.Option<(req: IncomingMessage, res: ServerResponse) => void>
   readonly maxBodyBytes: number
   readonly workerOnly: boolean
+  /** True from SIGTERM on: only probes are answered while deliveries drain. */
+  readonly stopping: () => boolean
 }) => {
   const tooLarge = tooLargeBody(options.maxBodyBytes)
   return async (req: IncomingMessage, res: ServerResponse) => {
@@ -33,9 +38,13 @@ const makeListener = (options: {
     const url = req.url ?? "/"
     const path = url.split("?", 1)[0] ?? "/"
     if (path === DOCS_PATH) res.setHeader("content-security-policy", DOCS_CONTENT_SECURITY_POLICY)
+    if (options.stopping() && !PROBE_PATHS.has(path)) {
+      res.writeHead(503, { "content-type": "application/json", connection: "close" }).end(shuttingDownBody)
+      return
+    }
     if (path === DASHBOARD_PATH || path.startsWith(`${DASHBOARD_PATH}/`)) {
       if (Option.isSome(options.dashboard) && !options.workerOnly) return options.dashboard.value(req, res)
-    } else if (!options.workerOnly || WORKER_PATHS.has(path)) {
+    } else if (!options.workerOnly || PROBE_PATHS.has(path)) {
       try {
         const hasBody = req.method !== "GET" && req.method !== "HEAD"
         const body = hasBody ? await readBody(req, options.maxBodyBytes) : undefined
@@ -76,26 +85,39 @@ export const HttpServerLive = Layer.scopedDiscard(
     const config = yield* Config
     const lifecycle = yield* Lifecycle
     const { queue } = yield* BullQueue
+    const worker = yield* Effect.serviceOption(DeliveryWorker)
     const api = yield* makeApiWebHandler
     const dashboard = Option.map(config.admin, ({ user, pass }) => makeDashboard(queue, { user, pass: Redacted.value(pass) }))
     if (Option.isNone(dashboard) && config.role !== "worker") {
       yield* Effect.logWarning("ADMIN_USER and ADMIN_PASS are not set: the dashboard is off")
     }
+    let stopping = false
     const server = createServer(
-      makeListener({ api, dashboard, maxBodyBytes: config.maxBodyBytes, workerOnly: config.role === "worker" })
+      makeListener({
+        api,
+        dashboard,
+        maxBodyBytes: config.maxBodyBytes,
+        workerOnly: config.role === "worker",
+        stopping: () => stopping
+      })
     )
     yield* Effect.acquireRelease(
       Effect.async<void, Error>((resume) => {
         server.once("error", (error) => resume(Effect.fail(error)))
         server.listen(config.port, config.host, () => resume(Effect.void))
       }),
+      // Shutdown, in the order a load balancer and the queue need: readiness 503 and no new work, then
+      // deliveries drain (probes still answered), then the listener closes.
       () =>
         Effect.gen(function* () {
           yield* lifecycle.beginStopping
+          stopping = true
+          if (Option.isSome(worker)) yield* worker.value.stop
+          // Interruptible inside the (uninterruptible) finalizer, or the timeout could not cut the wait short.
           yield* Effect.async<void>((resume) => {
             server.close(() => resume(Effect.void))
             server.closeIdleConnections()
-          }).pipe(Effect.timeout("3 seconds"), Effect.ignore)
+          }).pipe(Effect.interruptible, Effect.timeout("3 seconds"), Effect.ignore)
           server.closeAllConnections()
         })
     ).pipe(Effect.orDie)

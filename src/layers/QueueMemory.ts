@@ -92,6 +92,12 @@ export const makeQueueMemory = () => {
           return matching.length
         })
       ),
+    counts: whenUp(
+      Effect.sync(() => {
+        const count = (wanted: MemoryJob["state"]) => state.jobs.filter((job) => job.state === wanted).length
+        return { waiting: count("waiting"), active: 0, delayed: count("delayed"), failed: count("failed"), completed: count("completed") }
+      })
+    ),
     ping: whenUp(Effect.void)
   })
   return { state, layer }

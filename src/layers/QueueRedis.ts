@@ -189,6 +189,17 @@ export const QueueRedis = Layer.effect(
           return replayed
         }).pipe(Effect.withSpan("Queue.retryFailed")),
 
+      counts: redis(() => queue.getJobCounts("wait", "prioritized", "active", "delayed", "failed", "completed")).pipe(
+        Effect.map((counts) => ({
+          waiting: (counts.wait ?? 0) + (counts.prioritized ?? 0),
+          active: counts.active ?? 0,
+          delayed: counts.delayed ?? 0,
+          failed: counts.failed ?? 0,
+          completed: counts.completed ?? 0
+        })),
+        Effect.withSpan("Queue.counts")
+      ),
+
       ping: redis(() => client.ping()).pipe(Effect.asVoid)
     }
   })

@@ -1,9 +1,11 @@
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq"
-import { Effect, Exit, Layer, Option, Runtime } from "effect"
+import { hostname } from "node:os"
+import { Cause, Duration, Effect, Exit, Fiber, Layer, Option, Runtime, Schedule } from "effect"
 import type { JobPayload } from "../domain/Action.ts"
 import type { DeliveryOutcome } from "../domain/DeliveryOutcome.ts"
 import { Config } from "../services/Config.ts"
 import { DeliveryWorker } from "../services/DeliveryWorker.ts"
+import { type DeliveryCount, Metrics } from "../services/Metrics.ts"
 import type { Dispatcher } from "../services/Dispatcher.ts"
 import type { Signer } from "../services/Signer.ts"
 import { backoffDelay } from "../worker/backoff.ts"
@@ -45,14 +47,29 @@ const failureMessage = (outcome: Exclude<DeliveryOutcome, { _tag: "Delivered" }>
   outcome.body.length > 0 ? `${outcome.reason}: ${outcome.body.slice(0, 200)}` : outcome.reason
 
 /** The lock must outlast the slowest attempt, or a second worker could start the same job. */
-export const lockDurationFor = (dispatchTimeoutMs: number) => Math.max(30_000, dispatchTimeoutMs * 3)
+export const lockDurationFor = (dispatchTimeoutMs: number) => Math.max(LOCK_FLOOR_MS, dispatchTimeoutMs * 3)
+/** Below this, a pause of the process (GC, a busy machine) could cost a job its lock while it runs. */
+const LOCK_FLOOR_MS = 5_000
+/**
+ * How often a worker looks for jobs whose worker died (lock expired). BullMQ's default is 30 s; jobs of a
+ * killed worker come back within a lock duration plus two of these. One check per interval runs per queue,
+ * whatever the number of workers, so a short interval costs little.
+ */
+export const STALLED_INTERVAL_MS = 5_000
 /** A worker that dies is not the job's fault: a stalled job is put back, practically without limit. */
 export const MAX_STALLED_COUNT = 1_000
+/** After the shutdown deadline, how long aborted deliveries get to be put back in the queue. */
+const PUT_BACK_GRACE = Duration.seconds(2)
+
+/** How an attempt is counted: a retryable failure on the last attempt fails the job. */
+const countOf = (outcome: DeliveryOutcome, lastAttempt: boolean): DeliveryCount =>
+  outcome._tag === "Delivered" ? "success" : outcome._tag === "Retryable" && !lastAttempt ? "retry" : "failed"
 
 export const WorkerBullMQ = Layer.scoped(
   DeliveryWorker,
   Effect.gen(function* () {
     const config = yield* Config
+    const metrics = yield* Metrics
     const runtime = yield* Effect.runtime<Signer | Dispatcher>()
     const runDelivery = Runtime.runPromiseExit(runtime)
     const client = yield* acquireRedisClient(config.redis, {
@@ -64,12 +81,16 @@ export const WorkerBullMQ = Layer.scoped(
 
     const processor = async (job: Job<JobPayload>, token?: string) => {
       const attempt = job.attemptsMade + 1
+      const lastAttempt = attempt >= (job.opts.attempts ?? 1)
       const controller = new AbortController()
       inFlight.add(controller)
-      const exit = await runDelivery(deliverJob({ id: job.id ?? "", data: job.data, attempt }), {
-        signal: controller.signal
-      }).finally(() => inFlight.delete(controller))
+      const delivery = deliverJob({ id: job.id ?? "", data: job.data, attempt }).pipe(
+        Effect.tap((outcome) => metrics.delivery(countOf(outcome, lastAttempt), outcome.durationMs))
+      )
+      const exit = await runDelivery(delivery, { signal: controller.signal }).finally(() => inFlight.delete(controller))
       if (Exit.isFailure(exit)) {
+        // A defect is an attempt like any other; only a shutdown's abort is not counted.
+        if (!Cause.isInterruptedOnly(exit.cause)) throw new Error(Cause.pretty(exit.cause))
         // Interrupted by a shutdown past its deadline: back to the queue, no attempt counted.
         await job.moveToDelayed(Date.now(), token)
         throw new DelayedError()
@@ -84,8 +105,11 @@ export const WorkerBullMQ = Layer.scoped(
     const worker = new Worker<JobPayload>(config.queueName, processor, {
       connection: client,
       prefix: bullQueueOptions(config).prefix,
+      // Shown as the job's `processedBy` (dashboard, `GET /jobs/:id`): which process delivered it.
+      name: `${hostname()}:${process.pid}`,
       concurrency: config.dispatchConcurrency,
       lockDuration: lockDurationFor(config.dispatchTimeoutMs),
+      stalledInterval: STALLED_INTERVAL_MS,
       maxStalledCount: MAX_STALLED_COUNT,
       autorun: true,
       settings: {
@@ -101,15 +125,30 @@ export const WorkerBullMQ = Layer.scoped(
     })
     worker.on("error", (error) => Runtime.runFork(runtime)(Effect.logWarning("worker error", error.message)))
 
-    const stop = Effect.promise(async () => {
-      const closing = worker.close()
-      const deadline = new Promise<"deadline">((resolve) => setTimeout(resolve, config.shutdownTimeoutMs, "deadline").unref())
-      if ((await Promise.race([closing, deadline])) === "deadline") {
+    /** Resolves when waiting longer is pointless: no delivery runs and Redis, needed to record them, is away. */
+    const stranded = Effect.repeat(
+      Effect.sync(() => inFlight.size === 0 && client.status !== "ready"),
+      { until: (done) => done, schedule: Schedule.spaced("100 millis") }
+    )
+
+    // Finalizers run uninterruptibly; the waits are raced, so the loser must be interruptible.
+    const closedOrStranded = (closing: Fiber.Fiber<void>) =>
+      Effect.race(Effect.interruptible(Fiber.join(closing)), Effect.interruptible(stranded))
+
+    // Stops fetching at once; waits for deliveries in flight up to the deadline, then aborts and puts them back.
+    const stop = yield* Effect.cached(
+      Effect.gen(function* () {
+        const closing = yield* Effect.fork(Effect.promise(() => worker.close().catch(() => undefined)))
+        const finished = yield* closedOrStranded(closing).pipe(Effect.timeout(Duration.millis(config.shutdownTimeoutMs)), Effect.option)
+        if (Option.isSome(finished)) return
+        yield* Effect.logWarning("shutdown deadline reached: putting deliveries in flight back in the queue").pipe(
+          Effect.annotateLogs({ inFlight: inFlight.size })
+        )
         for (const controller of inFlight) controller.abort()
-        // Jobs are being put back; if Redis is gone too, give up after a short grace.
-        await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 2_000).unref())])
-      }
-    }).pipe(Effect.withSpan("Worker.stop"))
+        // If Redis is gone too, the jobs stay active and come back once their lock expires.
+        yield* closedOrStranded(closing).pipe(Effect.timeout(PUT_BACK_GRACE), Effect.ignore)
+      }).pipe(Effect.withSpan("Worker.stop"))
+    )
 
     yield* Effect.addFinalizer(() => stop)
     return {

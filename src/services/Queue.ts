@@ -29,6 +29,10 @@ export interface Added {
   readonly duplicate: boolean
 }
 
+/** The job states counted by `counts` (the `nexora_queue_jobs` gauge). */
+export const QUEUE_STATES = ["waiting", "active", "delayed", "failed", "completed"] as const
+export type QueueState = (typeof QUEUE_STATES)[number]
+
 /** How long an `Idempotency-Key` is remembered. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000
 
@@ -46,6 +50,8 @@ export class Queue extends Context.Tag("nexora/Queue")<
     readonly retry: (id: string) => Effect.Effect<void, QueueUnavailable | JobNotFound | JobNotFailed>
     /** Puts back every failed job that matches; answers how many. */
     readonly retryFailed: (filter: RetryFailedFilter) => Effect.Effect<number, QueueUnavailable>
+    /** How many jobs are in each state now, across every process. */
+    readonly counts: Effect.Effect<Record<QueueState, number>, QueueUnavailable>
     /** Succeeds when Redis answers. */
     readonly ping: Effect.Effect<void, QueueUnavailable>
   }

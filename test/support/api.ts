@@ -1,5 +1,6 @@
 import { Effect, Exit, Layer, Option, Redacted, Scope } from "effect"
 import { makeApiWebHandler } from "../../src/http/server.ts"
+import { MetricsPrometheus } from "../../src/layers/MetricsPrometheus.ts"
 import { makeQueueMemory } from "../../src/layers/QueueMemory.ts"
 import { TargetPolicyAllowlist } from "../../src/layers/TargetPolicyAllowlist.ts"
 import { Config, type Settings } from "../../src/services/Config.ts"
@@ -37,7 +38,7 @@ export const testSettings = (overrides: Partial<Settings> = {}): Settings => ({
 export const makeTestApi = async (overrides: Partial<Settings> = {}) => {
   const memory = makeQueueMemory()
   const scope = Effect.runSync(Scope.make())
-  const layers = Layer.mergeAll(memory.layer, TargetPolicyAllowlist, Lifecycle.Live).pipe(
+  const layers = Layer.mergeAll(memory.layer, MetricsPrometheus.pipe(Layer.provide(memory.layer)), TargetPolicyAllowlist, Lifecycle.Live).pipe(
     Layer.provideMerge(Layer.succeed(Config, testSettings(overrides)))
   )
   const handler = await Effect.runPromise(makeApiWebHandler.pipe(Effect.provide(layers), Scope.extend(scope)))

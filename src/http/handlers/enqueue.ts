@@ -4,6 +4,7 @@ import { createHash } from "node:crypto"
 import { type EnqueueRequest as EnqueueRequestType, EnqueueRequest } from "../../domain/Action.ts"
 import { BadRequest, Conflict, Forbidden, ServiceUnavailable } from "../../domain/HttpErrors.ts"
 import { Config } from "../../services/Config.ts"
+import { Metrics } from "../../services/Metrics.ts"
 import { Queue } from "../../services/Queue.ts"
 import { TargetPolicy } from "../../services/TargetPolicy.ts"
 import { Api } from "../Api.ts"
@@ -45,6 +46,7 @@ export const EnqueueLive = HttpApiBuilder.group(Api, "enqueue", (handlers) =>
     const config = yield* Config
     const queue = yield* Queue
     const targets = yield* TargetPolicy
+    const metrics = yield* Metrics
     // Raw: the body is read and decoded here, so every failure carries the contract's error body.
     return handlers.handleRaw("enqueue", () =>
       Effect.gen(function* () {
@@ -65,6 +67,7 @@ export const EnqueueLive = HttpApiBuilder.group(Api, "enqueue", (handlers) =>
             IdempotencyConflict: ({ reason }) => new Conflict({ message: reason })
           })
         )
+        if (!duplicate) yield* metrics.enqueued(jobIds.length)
         return duplicate
           ? HttpServerResponse.unsafeJson({ duplicate: true, queued: jobIds.length, jobIds }, { status: 200 })
           : HttpServerResponse.unsafeJson({ queued: jobIds.length, jobIds }, { status: 202 })
