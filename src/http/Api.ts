@@ -121,11 +121,20 @@ export class SystemGroup extends HttpApiGroup.make("system")
   )
   .annotate(OpenApi.Description, "Probes for orchestrators and load balancers: no authentication.") {}
 
-export class MetricsGroup extends HttpApiGroup.make("metrics").add(
-  HttpApiEndpoint.get("metrics", "/metrics")
-    .addSuccess(HttpApiSchema.Text({ contentType: "text/plain; version=0.0.4; charset=utf-8" }))
-    .annotate(OpenApi.Summary, "Prometheus text: enqueued actions, delivery attempts and durations, jobs per state")
-) {}
+export class MetricsGroup extends HttpApiGroup.make("metrics")
+  .add(
+    HttpApiEndpoint.get("metrics", "/metrics")
+      .addSuccess(HttpApiSchema.Text({ contentType: "text/plain; version=0.0.4; charset=utf-8" }))
+      .annotate(OpenApi.Summary, "Prometheus text: enqueued actions, delivery attempts and durations, jobs per state")
+      .annotate(
+        OpenApi.Description,
+        "`nexora_enqueued_actions_total` and `nexora_deliveries_total{outcome=\"success\"|\"retry\"|\"failed\"}` count " +
+          "this process's work; `nexora_delivery_duration_seconds` is a histogram of attempts; " +
+          "`nexora_queue_jobs{state}` is read from Redis at scrape time, the same in every process (left out while " +
+          "Redis is unreachable). The process's default metrics (`process_*`, `nodejs_*`) follow."
+      )
+  )
+  .annotate(OpenApi.Description, "For Prometheus: no authentication; expose it to the scraper only.") {}
 
 /** The one description of the HTTP API: the server, the OpenAPI document and the docs page come from it. */
 export class Api extends HttpApi.make("nexora-queue")
