@@ -53,7 +53,7 @@ describe("graceful stop", () => {
     const running = server
     // Three deliveries the receiver never answers: still in flight at the deadline, put back.
     const hung = await jobIdsOf(await running.enqueue(burst(3, "HANG")))
-    const ids = await jobIdsOf(await running.enqueue(burst(400)))
+    const ids = await jobIdsOf(await running.enqueue(burst(500)))
     await waitFor("the burst under way", () => answered.length >= 60 && hung.every((id) => byWebhookId(receiver.received).has(id)), 20_000, 5)
 
     running.proc.kill("SIGTERM")
