@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { HttpApiBuilder, HttpApp, HttpServer, type HttpRouter } from "@effect/platform"
 import { Effect, Layer, Option, Redacted, Schema } from "effect"
-import { PayloadTooLarge, PayloadTooLargeError } from "../domain/HttpErrors.ts"
+import { PayloadTooLarge, PayloadTooLargeError, ServiceUnavailable, ServiceUnavailableError } from "../domain/HttpErrors.ts"
 import { BullQueue } from "../layers/BullQueue.ts"
 import { Config } from "../services/Config.ts"
 import { DeliveryWorker } from "../services/DeliveryWorker.ts"
@@ -15,7 +15,9 @@ import { apiResponses, SECURITY_HEADERS } from "./responseHeaders.ts"
 /** What a `ROLE=worker` process, or any process shutting down, still answers: nothing that takes work. */
 const PROBE_PATHS = new Set(["/healthz", "/readyz", "/metrics"])
 
-const shuttingDownBody = JSON.stringify({ error: "ServiceUnavailable", message: "the server is shutting down; retry on another instance" })
+const shuttingDownBody = JSON.stringify(
+  Schema.encodeSync(ServiceUnavailableError)(new ServiceUnavailable({ message: "the server is shutting down; retry on another instance" }))
+)
 
 const tooLargeBody = (limit: number) =>
   JSON.stringify(Schema.encodeSync(PayloadTooLargeError)(new PayloadTooLarge({ message: `the body is over ${limit} bytes` })))

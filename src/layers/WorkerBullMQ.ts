@@ -46,10 +46,10 @@ export const attemptRecord = (attempt: number, outcome: Exclude<DeliveryOutcome,
 const failureMessage = (outcome: Exclude<DeliveryOutcome, { _tag: "Delivered" }>) =>
   outcome.body.length > 0 ? `${outcome.reason}: ${outcome.body.slice(0, 200)}` : outcome.reason
 
-/** The lock must outlast the slowest attempt, or a second worker could start the same job. */
-export const lockDurationFor = (dispatchTimeoutMs: number) => Math.max(LOCK_FLOOR_MS, dispatchTimeoutMs * 3)
 /** Below this, a pause of the process (GC, a busy machine) could cost a job its lock while it runs. */
 const LOCK_FLOOR_MS = 5_000
+/** The lock must outlast the slowest attempt, or a second worker could start the same job. */
+export const lockDurationFor = (dispatchTimeoutMs: number) => Math.max(LOCK_FLOOR_MS, dispatchTimeoutMs * 3)
 /**
  * How often a worker looks for jobs whose worker died (lock expired). BullMQ's default is 30 s; jobs of a
  * killed worker come back within a lock duration plus two of these. One check per interval runs per queue,
