@@ -10,6 +10,7 @@ const main = Layer.launch(AppLive.pipe(Layer.provide(LoggerLive))).pipe(
   Effect.catchIf(ConfigError.isConfigError, (error) =>
     Console.error(`nexora-queue: configuration: ${describeConfigError(error)}`).pipe(Effect.zipRight(Effect.fail(error)))
   ),
+  Effect.tapErrorTag("ListenFailed", ({ message }) => Console.error(`nexora-queue: ${message}`)),
   Effect.tapDefect((defect) => Console.error("nexora-queue: stopped on an unexpected error:", defect))
 )
 

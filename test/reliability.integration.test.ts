@@ -45,7 +45,6 @@ afterAll(async () => {
 
 const auth = { authorization: `Bearer ${TEST_TOKEN}` }
 const of = (id: string) => arrivals.filter((a) => a.headers["webhook-id"] === id)
-const delivered = (id: string) => of(id).some((a) => !JSON.parse(a.body).name.startsWith("POISON") || acceptPoison)
 const job = async (id: string) => readAnswer(await server.fetch(`/jobs/${id}`, { headers: auth }))
 const stateOf = async (id: string) => (await job(id)).state
 

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { HttpApiBuilder, HttpApp, HttpServer, type HttpRouter } from "@effect/platform"
-import { Effect, Layer, Option, Redacted, Schema } from "effect"
+import { Data, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { PayloadTooLarge, PayloadTooLargeError, ServiceUnavailable, ServiceUnavailableError } from "../domain/HttpErrors.ts"
 import { BullQueue } from "../layers/BullQueue.ts"
 import { Config } from "../services/Config.ts"
@@ -11,6 +11,9 @@ import { DASHBOARD_PATH, makeDashboard } from "./dashboard.ts"
 import { DOCS_CONTENT_SECURITY_POLICY, DOCS_PATH, DocsLive } from "./docs.ts"
 import { readBody, serveWeb, type WebHandler } from "./nodeToWeb.ts"
 import { apiResponses, SECURITY_HEADERS } from "./responseHeaders.ts"
+
+/** The port is taken, or the host is not an address of this machine: the process stops with this one line. */
+export class ListenFailed extends Data.TaggedError("ListenFailed")<{ readonly message: string }> {}
 
 /** What a `ROLE=worker` process, or any process shutting down, still answers: nothing that takes work. */
 const PROBE_PATHS = new Set(["/healthz", "/readyz", "/metrics"])
@@ -91,7 +94,7 @@ export const HttpServerLive = Layer.scopedDiscard(
     const api = yield* makeApiWebHandler
     const dashboard = Option.map(config.admin, ({ user, pass }) => makeDashboard(queue, { user, pass: Redacted.value(pass) }))
     if (Option.isNone(dashboard) && config.role !== "worker") {
-      yield* Effect.logWarning("ADMIN_USER and ADMIN_PASS are not set: the dashboard is off")
+      yield* Effect.logWarning("the dashboard is off: set both ADMIN_USER and ADMIN_PASS to turn it on")
     }
     let stopping = false
     const server = createServer(
@@ -104,8 +107,10 @@ export const HttpServerLive = Layer.scopedDiscard(
       })
     )
     yield* Effect.acquireRelease(
-      Effect.async<void, Error>((resume) => {
-        server.once("error", (error) => resume(Effect.fail(error)))
+      Effect.async<void, ListenFailed>((resume) => {
+        server.once("error", (error: NodeJS.ErrnoException) =>
+          resume(Effect.fail(new ListenFailed({ message: `cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}` })))
+        )
         server.listen(config.port, config.host, () => resume(Effect.void))
       }),
       // Shutdown, in the order a load balancer and the queue need: readiness 503 and no new work, then
@@ -122,13 +127,13 @@ export const HttpServerLive = Layer.scopedDiscard(
           }).pipe(Effect.interruptible, Effect.timeout("3 seconds"), Effect.ignore)
           server.closeAllConnections()
         })
-    ).pipe(Effect.orDie)
+    )
     const address = server.address()
     yield* Effect.log("listening").pipe(
       Effect.annotateLogs({
         port: typeof address === "object" && address !== null ? address.port : config.port,
         role: config.role,
-        dashboard: Option.isSome(dashboard) ? DASHBOARD_PATH : "off"
+        dashboard: Option.isSome(dashboard) && config.role !== "worker" ? DASHBOARD_PATH : "off"
       })
     )
   })

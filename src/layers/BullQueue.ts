@@ -2,7 +2,7 @@ import { Queue as BullMQQueue } from "bullmq"
 import { Context, Effect, Layer } from "effect"
 import type { JobPayload } from "../domain/Action.ts"
 import { Config, type Settings } from "../services/Config.ts"
-import { acquireRedisClient, queuePrefixFor, type RedisClient } from "./RedisConnection.ts"
+import { acquireRedisClient, closeWithin, queuePrefixFor, type RedisClient } from "./RedisConnection.ts"
 
 /** The name of the backoff strategy the worker registers (see `backoff.ts`). */
 export const BACKOFF_TYPE = "nexora"
@@ -43,7 +43,7 @@ export const BullQueueLive = Layer.scoped(
         queue.on("error", () => undefined)
         return queue
       }),
-      (queue) => Effect.promise(() => queue.close().catch(() => undefined))
+      (queue) => closeWithin(() => queue.close())
     )
     return { queue, client }
   })

@@ -11,9 +11,13 @@ const parseHttpUrl = (value: string): URL | undefined => {
   return url && (url.protocol === "http:" || url.protocol === "https:") ? url : undefined
 }
 
-const positiveInt = (name: string, fallback: number, min = 1) =>
+// Every check runs on the variable itself, before any mapping or default, so that a failure names it.
+const positiveInt = (name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER) =>
   C.integer(name).pipe(
-    C.validate({ message: `must be an integer of at least ${min}`, validation: (n) => n >= min }),
+    C.validate({
+      message: max === Number.MAX_SAFE_INTEGER ? `must be an integer of at least ${min}` : `must be an integer from ${min} to ${max}`,
+      validation: (n) => n >= min && n <= max
+    }),
     C.withDefault(fallback)
   )
 
@@ -27,22 +31,27 @@ const secret = (name: string, minBytes: number) =>
     C.map(Redacted.make)
   )
 
+const commaList = (raw: string) => raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0)
+
 const origins = C.string("TARGET_URL_ALLOWLIST").pipe(
-  C.map((raw) => raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0)),
   C.validate({
     message: "must be `*` or comma-separated http(s) origins such as https://app.example.com",
-    validation: (list) => list.length > 0 && list.every((o) => o === "*" || parseHttpUrl(o)?.origin === o.replace(/\/$/, ""))
+    validation: (raw) =>
+      commaList(raw).length > 0 &&
+      commaList(raw).every((o) => o === "*" || parseHttpUrl(o)?.origin === o.replace(/\/$/, ""))
   }),
-  C.map((list) => list.map((o) => (o === "*" ? o : new URL(o).origin))),
+  C.map((raw) => commaList(raw).map((o) => (o === "*" ? o : new URL(o).origin))),
   C.option
 )
 
 const clusterNodes = C.string("REDIS_CLUSTER_NODES").pipe(
-  C.map((raw) => raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0)),
   C.validate({
     message: "must be host:port,host:port,…",
-    validation: (list) => list.length > 0 && list.every((n) => /^[^:\s]+:\d{1,5}$/.test(n) || /^\[[^\]]+\]:\d{1,5}$/.test(n))
+    validation: (raw) =>
+      commaList(raw).length > 0 &&
+      commaList(raw).every((n) => /^[^:\s]+:\d{1,5}$/.test(n) || /^\[[^\]]+\]:\d{1,5}$/.test(n))
   }),
+  C.map(commaList),
   C.map((list) =>
     list.map((n) => {
       const at = n.lastIndexOf(":")
@@ -65,7 +74,7 @@ const admin = C.all({ user: C.string("ADMIN_USER"), pass: secret("ADMIN_PASS", 1
 
 /** Reads the environment (and `.env`, which Bun loads) into `Settings`. */
 export const settingsFromEnv: C.Config<Settings> = C.all({
-  port: positiveInt("PORT", 3000, 0).pipe(C.validate({ message: "must be a port number", validation: (n) => n <= 65535 })),
+  port: positiveInt("PORT", 3000, 0, 65_535),
   host: C.string("HOST").pipe(C.withDefault("0.0.0.0")),
   redis: C.all({ url: redisUrl, clusterNodes }),
   internalAccessToken: secret("INTERNAL_ACCESS_TOKEN", 1),

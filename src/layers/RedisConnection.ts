@@ -60,10 +60,17 @@ export const acquireRedisClient = (
       return client
     }),
     (client) =>
-      Effect.promise(() =>
-        client.status === "ready" ? client.quit().then(() => undefined, () => client.disconnect()) : Promise.resolve(client.disconnect())
+      closeWithin(() => (client.status === "ready" ? client.quit() : Promise.resolve(client.disconnect()))).pipe(
+        Effect.ensuring(Effect.sync(() => client.disconnect()))
       )
   )
+
+/**
+ * Runs a close step but gives up after two seconds: with Redis unreachable, BullMQ and ioredis can wait for a
+ * connection forever, and a stopping process must exit all the same. (Interruptible, though finalizers are not.)
+ */
+export const closeWithin = (close: () => Promise<unknown>) =>
+  Effect.promise(() => close().catch(() => undefined)).pipe(Effect.interruptible, Effect.timeout("2 seconds"), Effect.ignore)
 
 /** Keys must share one hash slot on a cluster, so the prefix carries a `{hash tag}` there. */
 export const queuePrefixFor = (target: RedisTarget, prefix: string): string =>

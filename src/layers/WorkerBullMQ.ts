@@ -138,7 +138,9 @@ export const WorkerBullMQ = Layer.scoped(
     // Stops fetching at once; waits for deliveries in flight up to the deadline, then aborts and puts them back.
     const stop = yield* Effect.cached(
       Effect.gen(function* () {
-        const closing = yield* Effect.fork(Effect.promise(() => worker.close().catch(() => undefined)))
+        // A daemon, and interruptible: forked inside a finalizer it would inherit uninterruptibility, and the
+        // process could not exit while `close` waits for a Redis that never comes back.
+        const closing = yield* Effect.forkDaemon(Effect.interruptible(Effect.promise(() => worker.close().catch(() => undefined))))
         const finished = yield* closedOrStranded(closing).pipe(Effect.timeout(Duration.millis(config.shutdownTimeoutMs)), Effect.option)
         if (Option.isSome(finished)) return
         yield* Effect.logWarning("shutdown deadline reached: putting deliveries in flight back in the queue").pipe(

@@ -11,6 +11,9 @@ export interface TestRedis {
   stop(options?: { hard?: boolean }): Promise<void>
   /** Starts it again on the same port and directory (with AOF, the data survives). */
   start(): Promise<void>
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered, until `resume`. */
+  pause(): void
+  resume(): void
   /** Stops it and removes its directory. */
   dispose(): Promise<void>
 }
@@ -55,6 +58,8 @@ export const startRedis = async (options: { aof?: boolean; args?: ReadonlyArray<
     url: `redis://127.0.0.1:${port}`,
     stop,
     start,
+    pause: () => proc?.kill("SIGSTOP"),
+    resume: () => proc?.kill("SIGCONT"),
     dispose: async () => {
       await stop({ hard: true })
       rmSync(dir, { recursive: true, force: true })
