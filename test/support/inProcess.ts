@@ -82,3 +82,8 @@ const AnswerBody = Schema.Struct({ error: Schema.optional(Schema.String), messag
 
 /** A JSON answer's `error` and `message`, whichever it has. */
 export const answerBody = async (response: Response) => Schema.decodeUnknownSync(AnswerBody)(await response.json())
+
+const Accepted = Schema.Struct({ queued: Schema.Number, jobIds: Schema.Array(Schema.String) })
+
+/** A 202's job ids. */
+export const acceptedIds = async (response: Response) => Schema.decodeUnknownSync(Accepted)(await response.json()).jobIds
