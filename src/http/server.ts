@@ -22,6 +22,26 @@ const shuttingDownBody = JSON.stringify(
 const tooLargeBody = (limit: number) =>
   JSON.stringify(Schema.encodeSync(PayloadTooLargeError)(new PayloadTooLarge({ message: `the body is over ${limit} bytes` })))
 
+/** The rest of the body is not read: answer and close the connection. */
+const refuseTooLarge = (res: ServerResponse, body: string) =>
+  res.writeHead(413, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" }).end(body)
+
+/**
+ * `Expect: 100-continue`: a body announced over the limit is refused before the client sends it; any other
+ * is invited and handled as usual. Without this the server would answer 100 first and then read to refuse.
+ */
+const continueWithin = (maxBodyBytes: number, listener: (req: IncomingMessage, res: ServerResponse) => void) => {
+  const tooLarge = tooLargeBody(maxBodyBytes)
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (Number(req.headers["content-length"] ?? 0) > maxBodyBytes) {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
+      return refuseTooLarge(res, tooLarge)
+    }
+    res.writeContinue()
+    listener(req, res)
+  }
+}
+
 /**
  * One `node:http` listener: bull-board (an Express app) under `/admin/queues`, everything else to the
  * Effect `HttpApi` as a web handler. Bodies are read here, within `MAX_BODY_BYTES`.
@@ -50,11 +70,7 @@ const makeListener = (options: {
       try {
         const hasBody = req.method !== "GET" && req.method !== "HEAD"
         const body = hasBody ? await readBody(req, options.maxBodyBytes) : undefined
-        if (body?._tag === "TooLarge") {
-          // The rest of the body is not read: answer and close the connection.
-          res.writeHead(413, { "content-type": "application/json", connection: "close" }).end(tooLarge)
-          return
-        }
+        if (body?._tag === "TooLarge") return refuseTooLarge(res, tooLarge)
         return await serveWeb(options.api, req, res, body?.body)
       } catch {
         if (!res.headersSent) res.writeHead(400, { "content-type": "application/json" })
@@ -94,15 +110,15 @@ export const HttpServerLive = Layer.scopedDiscard(
       yield* Effect.logWarning("ADMIN_USER and ADMIN_PASS are not set: the dashboard is off")
     }
     let stopping = false
-    const server = createServer(
-      makeListener({
-        api,
-        dashboard,
-        maxBodyBytes: config.maxBodyBytes,
-        workerOnly: config.role === "worker",
-        stopping: () => stopping
-      })
-    )
+    const listener = makeListener({
+      api,
+      dashboard,
+      maxBodyBytes: config.maxBodyBytes,
+      workerOnly: config.role === "worker",
+      stopping: () => stopping
+    })
+    const server = createServer(listener)
+    server.on("checkContinue", continueWithin(config.maxBodyBytes, listener))
     yield* Effect.acquireRelease(
       Effect.async<void, Error>((resume) => {
         server.once("error", (error) => resume(Effect.fail(error)))
