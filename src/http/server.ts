@@ -10,7 +10,7 @@ import { ApiLive } from "./ApiLive.ts"
 import { DASHBOARD_PATH, makeDashboard } from "./dashboard.ts"
 import { DOCS_CONTENT_SECURITY_POLICY, DOCS_PATH, DocsLive } from "./docs.ts"
 import { readBody, serveWeb, type WebHandler } from "./nodeToWeb.ts"
-import { apiResponses, SECURITY_HEADERS } from "./responseHeaders.ts"
+import { API_HEADERS, apiResponses, DASHBOARD_HEADERS } from "./responseHeaders.ts"
 
 /** What a `ROLE=worker` process, or any process shutting down, still answers: nothing that takes work. */
 const PROBE_PATHS = new Set(["/healthz", "/readyz", "/metrics"])
@@ -34,7 +34,7 @@ const continueWithin = (maxBodyBytes: number, listener: (req: IncomingMessage, r
   const tooLarge = tooLargeBody(maxBodyBytes)
   return (req: IncomingMessage, res: ServerResponse) => {
     if (Number(req.headers["content-length"] ?? 0) > maxBodyBytes) {
-      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
+      for (const [name, value] of Object.entries(API_HEADERS)) res.setHeader(name, value)
       return refuseTooLarge(res, tooLarge)
     }
     res.writeContinue()
@@ -56,15 +56,16 @@ const makeListener = (options: {
 }) => {
   const tooLarge = tooLargeBody(options.maxBodyBytes)
   return async (req: IncomingMessage, res: ServerResponse) => {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
     const url = req.url ?? "/"
     const path = url.split("?", 1)[0] ?? "/"
+    const isDashboard = path === DASHBOARD_PATH || path.startsWith(`${DASHBOARD_PATH}/`)
+    for (const [name, value] of Object.entries(isDashboard ? DASHBOARD_HEADERS : API_HEADERS)) res.setHeader(name, value)
     if (path === DOCS_PATH) res.setHeader("content-security-policy", DOCS_CONTENT_SECURITY_POLICY)
     if (options.stopping() && !PROBE_PATHS.has(path)) {
       res.writeHead(503, { "content-type": "application/json", connection: "close" }).end(shuttingDownBody)
       return
     }
-    if (path === DASHBOARD_PATH || path.startsWith(`${DASHBOARD_PATH}/`)) {
+    if (isDashboard) {
       if (Option.isSome(options.dashboard) && !options.workerOnly) return options.dashboard.value(req, res)
     } else if (!options.workerOnly || PROBE_PATHS.has(path)) {
       try {

@@ -1,5 +1,11 @@
-import { Config as C, type ConfigError, ConfigProvider, Effect, Layer, Option, Redacted } from "effect"
+import { Config as C, ConfigError, ConfigProvider, Effect, Either, Layer, Option, Redacted } from "effect"
 import { Config, type Settings } from "../services/Config.ts"
+
+/** `Config.validate` that names the variable in its error: after a `map` or a default the path is lost. */
+const validateNamed =
+  <A>(name: string, message: string, validation: (value: A) => boolean) =>
+  (self: C.Config<A>): C.Config<A> =>
+    C.mapOrFail(self, (value) => (validation(value) ? Either.right(value) : Either.left(ConfigError.InvalidData([name], message))))
 
 const httpUrl = (name: string) =>
   C.string(name).pipe(
@@ -29,20 +35,22 @@ const secret = (name: string, minBytes: number) =>
 
 const origins = C.string("TARGET_URL_ALLOWLIST").pipe(
   C.map((raw) => raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0)),
-  C.validate({
-    message: "must be `*` or comma-separated http(s) origins such as https://app.example.com",
-    validation: (list) => list.length > 0 && list.every((o) => o === "*" || parseHttpUrl(o)?.origin === o.replace(/\/$/, ""))
-  }),
+  validateNamed(
+    "TARGET_URL_ALLOWLIST",
+    "must be `*` or comma-separated http(s) origins such as https://app.example.com",
+    (list: Array<string>) => list.length > 0 && list.every((o) => o === "*" || parseHttpUrl(o)?.origin === o.replace(/\/$/, ""))
+  ),
   C.map((list) => list.map((o) => (o === "*" ? o : new URL(o).origin))),
   C.option
 )
 
 const clusterNodes = C.string("REDIS_CLUSTER_NODES").pipe(
   C.map((raw) => raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0)),
-  C.validate({
-    message: "must be host:port,host:port,…",
-    validation: (list) => list.length > 0 && list.every((n) => /^[^:\s]+:\d{1,5}$/.test(n) || /^\[[^\]]+\]:\d{1,5}$/.test(n))
-  }),
+  validateNamed(
+    "REDIS_CLUSTER_NODES",
+    "must be host:port,host:port,…",
+    (list: Array<string>) => list.length > 0 && list.every((n) => /^[^:\s]+:\d{1,5}$/.test(n) || /^\[[^\]]+\]:\d{1,5}$/.test(n))
+  ),
   C.map((list) =>
     list.map((n) => {
       const at = n.lastIndexOf(":")
@@ -65,7 +73,7 @@ const admin = C.all({ user: C.string("ADMIN_USER"), pass: secret("ADMIN_PASS", 1
 
 /** Reads the environment (and `.env`, which Bun loads) into `Settings`. */
 export const settingsFromEnv: C.Config<Settings> = C.all({
-  port: positiveInt("PORT", 3000, 0).pipe(C.validate({ message: "must be a port number", validation: (n) => n <= 65535 })),
+  port: positiveInt("PORT", 3000, 0).pipe(validateNamed("PORT", "must be a port number", (n) => n <= 65535)),
   host: C.string("HOST").pipe(C.withDefault("0.0.0.0")),
   redis: C.all({ url: redisUrl, clusterNodes }),
   internalAccessToken: secret("INTERNAL_ACCESS_TOKEN", 1),
