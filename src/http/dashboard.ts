@@ -59,8 +59,11 @@ export const makeDashboard = (queue: Queue, credentials: DashboardCredentials): 
     serverAdapter,
     options: { uiConfig: { boardTitle: "Nexora Queue" } }
   })
+  // The adapter's router is an Express app of its own, which would announce itself too.
+  const board: Express = serverAdapter.getRouter()
+  board.disable("x-powered-by")
   const app = express()
   app.disable("x-powered-by")
-  app.use(DASHBOARD_PATH, basicAuth(credentials), serverAdapter.getRouter())
+  app.use(DASHBOARD_PATH, basicAuth(credentials), board)
   return app
 }
