@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test"
 import { Queue } from "bullmq"
 import { Redis } from "ioredis"
-import { acceptedIds } from "./support/inProcess.ts"
+import { jobIdsOf } from "./support/answer.ts"
 import { startReceiver, type TestReceiver } from "./support/receiver.ts"
 import { startRedis, type TestRedis } from "./support/redis.ts"
 import { startServer, type TestServer } from "./support/server.ts"
@@ -36,7 +36,7 @@ afterAll(async () => {
 test("a target refused at delivery fails the job at once, with the reason kept on it, and nothing is sent", async () => {
   const response = await api.enqueue({ actions: [{ name: "CREATE_ORDER", params: { total: 45 } }], targetUrl: receiver.url })
   expect(response.status).toBe(202)
-  const [id = ""] = await acceptedIds(response)
+  const [id = ""] = await jobIdsOf(response)
 
   await waitFor("the job to fail", async () => (await queue.getJob(id))?.failedReason !== undefined)
   const job = await queue.getJob(id)

@@ -9,7 +9,7 @@ import { Config, type Settings } from "../src/services/Config.ts"
 import { Dispatcher } from "../src/services/Dispatcher.ts"
 import { HostResolver, HostUnresolved } from "../src/services/HostResolver.ts"
 import { deliverJob } from "../src/worker/deliverJob.ts"
-import { makeInProcessApi, tableResolver, testSettings } from "./support/inProcess.ts"
+import { makeTestApi, tableResolver, testSettings } from "./support/api.ts"
 import { startReceiver } from "./support/receiver.ts"
 
 const receiver = startReceiver()
@@ -81,12 +81,12 @@ describe("the target is checked again at delivery", () => {
 describe("DNS rebinding", () => {
   test("a name that resolves public at enqueue and inward at delivery is blocked at delivery", async () => {
     dns["rebind.test"] = ["93.184.216.34"]
-    const api = makeInProcessApi(anyPublic, tableResolver(dns))
+    const api = await makeTestApi({ targetUrlAllowlist: ["*"] }, tableResolver(dns))
     const response = await api.enqueue({ actions: [{ name: "CREATE_ORDER", params: { total: 1 } }], targetUrl: `http://rebind.test:${port}/hook` })
     expect(response.status).toBe(202)
-    const job = api.queued[0]
+    const job = api.state.jobs[0]
     if (job === undefined) throw new Error("nothing was queued")
-    await api.dispose()
+    await api.close()
 
     // The attacker's name now answers with the machine's own address, where the receiver listens.
     dns["rebind.test"] = ["127.0.0.1"]

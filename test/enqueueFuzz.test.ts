@@ -3,7 +3,7 @@ import { Queue } from "bullmq"
 import fc from "fast-check"
 import { Redis } from "ioredis"
 import { fuzzRequest, type FuzzLimits, type FuzzRequest, judge } from "./support/fuzzRequests.ts"
-import { makeInProcessApi, tableResolver, testSettings } from "./support/inProcess.ts"
+import { makeTestApi, tableResolver } from "./support/api.ts"
 import { startRedis, type TestRedis } from "./support/redis.ts"
 import { startServer, type TestServer } from "./support/server.ts"
 
@@ -61,29 +61,23 @@ const TARGETS = [...ALLOWED, ...REFUSED, "https://public.test/hook"]
 describe("fuzzing POST /enqueue", () => {
   // Generous limits on time: the runs are fixed, the machine may be busy.
   test("in process, on the in-memory queue: 3,000 requests, no 5xx, nothing queued from an invalid request", async () => {
-    const api = makeInProcessApi(
-      testSettings({
-        maxBodyBytes: MAX_BODY_BYTES,
-        maxActionsPerRequest: MAX_ACTIONS,
-        targetUrlAllowlist: ["https://app.example.com", "*"]
-      }),
+    const api = await makeTestApi(
+      { maxBodyBytes: MAX_BODY_BYTES, maxActionsPerRequest: MAX_ACTIONS, targetUrlAllowlist: ["https://app.example.com", "*"] },
       tableResolver({ "public.test": ["93.184.216.34"], "inward.test": ["10.1.2.3"] })
     )
     let accepted = 0
     await fc.assert(
       fc.asyncProperty(fuzzRequest(TARGETS), async (request) => {
-        const before = api.queued.length
-        const response = await api.handler(
-          new Request("http://api.test/enqueue", { method: "POST", headers: request.headers, body: request.body })
-        )
+        const before = api.state.jobs.length
+        const response = await api.request("/enqueue", { method: "POST", headers: request.headers, body: request.body })
         await response.arrayBuffer()
-        const queued = api.queued.slice(before).map((job) => job.name)
+        const queued = api.state.jobs.slice(before).map((job) => job.name)
         if (response.status === 202) accepted += 1
         check(request, { status: response.status, queued }, limits(true))
       }),
       { seed: SEED, numRuns: 3_000 }
     )
-    await api.dispose()
+    await api.close()
     // The generator is worth its runs only if a fair share of them get all the way through validation.
     expect(accepted).toBeGreaterThan(200)
   }, 120_000)

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test"
 import { Effect, Layer } from "effect"
 import { HostResolverDns } from "../src/layers/HostResolverDns.ts"
 import { HostResolver, HostUnresolved } from "../src/services/HostResolver.ts"
-import { answerBody, makeInProcessApi, tableResolver, testSettings } from "./support/inProcess.ts"
+import { makeTestApi, tableResolver } from "./support/api.ts"
+import { readAnswer } from "./support/answer.ts"
 
 const action = { name: "CREATE_ORDER", params: { total: 45 } }
 
@@ -17,29 +18,26 @@ const names = tableResolver({
   "empty.test": []
 })
 
-const anyPublic = makeInProcessApi(testSettings({ targetUrlAllowlist: ["*"] }), names)
-const anyPublicRealDns = makeInProcessApi(testSettings({ targetUrlAllowlist: ["*"] }), HostResolverDns)
-const listedOnly = makeInProcessApi(
-  testSettings({ targetUrlAllowlist: ["https://app.example.com", "http://127.0.0.1:8080"] }),
-  names
-)
-const listedAndAny = makeInProcessApi(testSettings({ targetUrlAllowlist: ["*", "http://localhost:3001"] }), HostResolverDns)
-const flakyDns = makeInProcessApi(
-  testSettings({ targetUrlAllowlist: ["*"] }),
+const anyPublic = await makeTestApi({ targetUrlAllowlist: ["*"] }, names)
+const anyPublicRealDns = await makeTestApi({ targetUrlAllowlist: ["*"] }, HostResolverDns)
+const listedOnly = await makeTestApi({ targetUrlAllowlist: ["https://app.example.com", "http://127.0.0.1:8080"] }, names)
+const listedAndAny = await makeTestApi({ targetUrlAllowlist: ["*", "http://localhost:3001"] }, HostResolverDns)
+const flakyDns = await makeTestApi(
+  { targetUrlAllowlist: ["*"] },
   Layer.succeed(HostResolver, {
     lookup: (hostname) => Effect.fail(new HostUnresolved({ hostname, temporary: true, reason: "lookup timed out" }))
   })
 )
 
 afterAll(async () => {
-  for (const api of [anyPublic, anyPublicRealDns, listedOnly, listedAndAny, flakyDns]) await api.dispose()
+  for (const api of [anyPublic, anyPublicRealDns, listedOnly, listedAndAny, flakyDns]) await api.close()
 })
 
-const answer = async (api: ReturnType<typeof makeInProcessApi>, targetUrl: string) => {
-  const before = api.queued.length
+const answer = async (api: Awaited<ReturnType<typeof makeTestApi>>, targetUrl: string) => {
+  const before = api.state.jobs.length
   const response = await api.enqueue({ actions: [action], targetUrl })
-  const body = await answerBody(response)
-  return { status: response.status, body, queued: api.queued.length - before }
+  const body = await readAnswer(response)
+  return { status: response.status, body, queued: api.state.jobs.length - before }
 }
 
 describe("with TARGET_URL_ALLOWLIST=*, every spelling of an inward host is refused with 403", () => {
@@ -122,14 +120,14 @@ describe("with TARGET_URL_ALLOWLIST=*, every spelling of an inward host is refus
       const { status, queued } = await answer(anyPublic, targetUrl)
       expect({ targetUrl, status, queued }).toEqual({ targetUrl, status: 202, queued: 1 })
     }
-    expect(anyPublic.queued.at(-1)?.targetUrl).toBe("https://[2606:4700:4700::1111]/hook")
+    expect(anyPublic.state.jobs.at(-1)?.targetUrl).toBe("https://[2606:4700:4700::1111]/hook")
   })
 })
 
 describe("explicitly listed origins", () => {
   test("a listed origin is allowed even on a private address", async () => {
     expect(await answer(listedOnly, "http://127.0.0.1:8080/hook")).toMatchObject({ status: 202, queued: 1 })
-    expect(listedOnly.queued.at(-1)?.targetUrl).toBe("http://127.0.0.1:8080/hook")
+    expect(listedOnly.state.jobs.at(-1)?.targetUrl).toBe("http://127.0.0.1:8080/hook")
   })
 
   test("next to *, only the listed origin reaches inward; its neighbour does not", async () => {
@@ -155,13 +153,13 @@ describe("explicitly listed origins", () => {
 
   test("spellings that normalise to a listed origin are that origin", async () => {
     expect(await answer(listedOnly, "HTTPS://APP.EXAMPLE.COM:443/api/x")).toMatchObject({ status: 202, queued: 1 })
-    expect(listedOnly.queued.at(-1)?.targetUrl).toBe("https://app.example.com/api/x")
+    expect(listedOnly.state.jobs.at(-1)?.targetUrl).toBe("https://app.example.com/api/x")
   })
 
   test("no targetUrl means the default target", async () => {
     const response = await listedOnly.enqueue({ actions: [action] })
     expect(response.status).toBe(202)
-    expect(listedOnly.queued.at(-1)?.targetUrl).toBe("https://app.example.com/api/process-queue")
+    expect(listedOnly.state.jobs.at(-1)?.targetUrl).toBe("https://app.example.com/api/process-queue")
   })
 })
 

@@ -24,6 +24,11 @@ export const exchange = (
     readonly stopWhenAnswered?: boolean
     /** Leave the sending side open: the server must answer without seeing the end of the request. */
     readonly keepOpen?: boolean
+    /**
+     * Wait this long between two parts, so that an answer the server gives early is read before more is
+     * written: writing to a connection the server has closed can reset it and lose the answer.
+     */
+    readonly pauseMs?: number
   } = {}
 ): Promise<RawExchange> =>
   new Promise((resolve) => {
@@ -60,7 +65,7 @@ export const exchange = (
       for (const part of body) {
         if (options.stopWhenAnswered && text.length > 0) break
         if (!socket.write(part)) await new Promise((r) => socket.once("drain", r))
-        await new Promise((r) => setImmediate(r))
+        await new Promise((r) => (options.pauseMs ? setTimeout(r, options.pauseMs) : setImmediate(r)))
       }
       armQuiet()
     })
