@@ -60,7 +60,9 @@ describe("Basic Auth covers every path under /admin/queues", () => {
 
   test("the page and the API give real content once logged in", async () => {
     expect((await request(server.port, "/admin/queues", { from, headers: right })).body).toContain("<title>Nexora Queue</title>")
-    expect(JSON.parse((await request(server.port, "/admin/queues/api/queues", { from, headers: right })).body).queues[0].name).toBe("webhooks")
+    expect(JSON.parse((await request(server.port, "/admin/queues/api/queues", { from, headers: right })).body)).toMatchObject({
+      queues: [{ name: "webhooks" }]
+    })
   })
 })
 
@@ -72,7 +74,7 @@ describe("repeated wrong passwords from one address are throttled", () => {
     }
     const refused = await request(server.port, "/admin/queues/api/queues", { from: attacker, headers: basic(TEST_ADMIN.user, "guess-10") })
     expect(refused.status).toBe(429)
-    expect(JSON.parse(refused.body).error).toBe("TooManyRequests")
+    expect(JSON.parse(refused.body)).toMatchObject({ error: "TooManyRequests" })
     const retryAfter = Number(refused.headers["retry-after"])
     expect(retryAfter).toBeGreaterThanOrEqual(1)
     expect(retryAfter).toBeLessThanOrEqual(60)

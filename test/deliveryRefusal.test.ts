@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test"
-import { Queue } from "bullmq"
-import { Redis } from "ioredis"
+import type { Queue } from "bullmq"
 import { jobIdsOf } from "./support/answer.ts"
 import { startReceiver, type TestReceiver } from "./support/receiver.ts"
+import { openQueue } from "./support/queue.ts"
 import { startRedis, type TestRedis } from "./support/redis.ts"
 import { startServer, type TestServer } from "./support/server.ts"
 import { waitFor } from "./support/ports.ts"
@@ -11,7 +11,6 @@ let redis: TestRedis
 let receiver: TestReceiver
 let api: TestServer
 let worker: TestServer
-let connection: Redis
 let queue: Queue
 
 beforeAll(async () => {
@@ -21,14 +20,12 @@ beforeAll(async () => {
   // The API still lists the receiver; the worker has since been set to allow only public addresses.
   api = await startServer({ ...common, ROLE: "api", TARGET_URL_ALLOWLIST: receiver.origin })
   worker = await startServer({ ...common, ROLE: "worker", TARGET_URL_ALLOWLIST: "*" })
-  connection = new Redis(redis.url, { maxRetriesPerRequest: null })
-  queue = new Queue("webhooks", { connection, prefix: "nexora" })
+  queue = openQueue(redis)
 })
 
 afterAll(async () => {
   await Promise.all([api?.stop(), worker?.stop()])
   await queue?.close()
-  connection?.disconnect()
   await receiver?.stop()
   await redis?.dispose()
 })

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { Queue } from "bullmq"
+import type { Queue } from "bullmq"
 import fc from "fast-check"
-import { Redis } from "ioredis"
-import { fuzzRequest, type FuzzLimits, type FuzzRequest, judge } from "./support/fuzzRequests.ts"
+import { type FuzzLimits, judge } from "./support/enqueueOracle.ts"
+import { fuzzRequest, type FuzzRequest } from "./support/fuzzRequests.ts"
 import { makeTestApi, tableResolver } from "./support/api.ts"
+import { openQueue } from "./support/queue.ts"
 import { startRedis, type TestRedis } from "./support/redis.ts"
 import { startServer, type TestServer } from "./support/server.ts"
 
@@ -86,7 +87,6 @@ describe("fuzzing POST /enqueue", () => {
 describe("fuzzing POST /enqueue over HTTP", () => {
   let redis: TestRedis
   let server: TestServer
-  let connection: Redis
   let queue: Queue
 
   beforeAll(async () => {
@@ -99,14 +99,12 @@ describe("fuzzing POST /enqueue over HTTP", () => {
       MAX_BODY_BYTES: String(MAX_BODY_BYTES),
       MAX_ACTIONS_PER_REQUEST: String(MAX_ACTIONS)
     })
-    connection = new Redis(redis.url, { maxRetriesPerRequest: null })
-    queue = new Queue("webhooks", { connection, prefix: "nexora" })
+    queue = openQueue(redis)
   })
 
   afterAll(async () => {
     await server?.stop()
     await queue?.close()
-    connection?.disconnect()
     await redis?.dispose()
   })
 

@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
-import { Queue } from "bullmq"
-import { Redis } from "ioredis"
+import type { Queue } from "bullmq"
 import { makeTestApi } from "./support/api.ts"
 import { readAnswer } from "./support/answer.ts"
 import { chunked, exchange, slices } from "./support/rawHttp.ts"
+import { openQueue } from "./support/queue.ts"
 import { startRedis, type TestRedis } from "./support/redis.ts"
 import { startServer, TEST_TOKEN, type TestServer } from "./support/server.ts"
 
 const MAX_BODY_BYTES = 2048
 let redis: TestRedis
 let server: TestServer
-let connection: Redis
 let queue: Queue
 
 beforeAll(async () => {
@@ -22,14 +21,12 @@ beforeAll(async () => {
     MAX_BODY_BYTES: String(MAX_BODY_BYTES),
     MAX_ACTIONS_PER_REQUEST: "5"
   })
-  connection = new Redis(redis.url, { maxRetriesPerRequest: null })
-  queue = new Queue("webhooks", { connection, prefix: "nexora" })
+  queue = openQueue(redis)
 })
 
 afterAll(async () => {
   await server?.stop()
   await queue?.close()
-  connection?.disconnect()
   await redis?.dispose()
 })
 

@@ -71,10 +71,13 @@ const dashboard = async (path: string, headers: Record<string, string>, from = "
 
 test("no secret appears in anything the server printed or answered, through success and failure", async () => {
   // Deliveries that succeed, are retried, and fail for good (the receiver's answers are kept on jobs).
-  receiver.respond((r) => {
-    const name = JSON.parse(r.body).name
-    return name === "FAIL" ? new Response("nope", { status: 422 }) : name === "RETRY" ? new Response("busy", { status: 503 }) : new Response("ok")
-  })
+  receiver.respond((r) =>
+    r.body.includes('"name":"FAIL"')
+      ? new Response("nope", { status: 422 })
+      : r.body.includes('"name":"RETRY"')
+        ? new Response("busy", { status: 503 })
+        : new Response("ok")
+  )
   expect(await enqueue('{"actions":[{"name":"OK"},{"name":"RETRY"},{"name":"FAIL","params":{"a":1}}]}')).toBe(202)
   await waitFor("three deliveries and a retry", () => receiver.received.length >= 4)
 
