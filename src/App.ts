@@ -2,6 +2,7 @@ import { Effect, Layer, Logger, LogLevel } from "effect"
 import { HttpServerLive } from "./http/server.ts"
 import { BullQueueLive } from "./layers/BullQueue.ts"
 import { DispatcherFetch } from "./layers/DispatcherFetch.ts"
+import { HostResolverDns } from "./layers/HostResolverDns.ts"
 import { MetricsPrometheus } from "./layers/MetricsPrometheus.ts"
 import { QueueRedis } from "./layers/QueueRedis.ts"
 import { SignerHmac } from "./layers/SignerHmac.ts"
@@ -30,7 +31,10 @@ export const LoggerLive = Layer.unwrapEffect(
 /** Counters of this process; the queue gauges are read through the same Redis queue. */
 const MetricsLive = MetricsPrometheus.pipe(Layer.provide(QueueRedis))
 
-const DeliveryLive = WorkerBullMQ.pipe(Layer.provide([SignerHmac, DispatcherFetch]))
+/** Asked when a request names a target and again at each delivery. */
+const TargetPolicyLive = TargetPolicyAllowlist.pipe(Layer.provide(HostResolverDns))
+
+const DeliveryLive = WorkerBullMQ.pipe(Layer.provide([SignerHmac, DispatcherFetch.pipe(Layer.provide(TargetPolicyLive))]))
 
 /**
  * The whole process for its `ROLE`: the HTTP edge (API and dashboard), the delivery worker, or both.
@@ -39,7 +43,7 @@ const DeliveryLive = WorkerBullMQ.pipe(Layer.provide([SignerHmac, DispatcherFetc
  */
 export const AppLive = Layer.unwrapEffect(
   Effect.map(Config, ({ role }) => {
-    const http = HttpServerLive.pipe(Layer.provide([QueueRedis, TargetPolicyAllowlist]))
+    const http = HttpServerLive.pipe(Layer.provide([QueueRedis, TargetPolicyLive]))
     return role === "api" ? http : http.pipe(Layer.provideMerge(DeliveryLive))
   })
 ).pipe(Layer.provide(MetricsLive), Layer.provide(BullQueueLive), Layer.provide(Lifecycle.Live))

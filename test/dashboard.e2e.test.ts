@@ -168,3 +168,24 @@ describe("the API docs in Chromium", () => {
     await context.close()
   }, 30_000)
 })
+
+describe("the dashboard's content security policy in Chromium", () => {
+  test("the page, its scripts, styles and API calls run under it without a single violation", async () => {
+    const context = await browser.newContext({ httpCredentials: { username: TEST_ADMIN.user, password: TEST_ADMIN.pass } })
+    await blockOtherOrigins(context)
+    const board = await context.newPage()
+    const violations: Array<string> = []
+    board.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text())
+    })
+    board.on("pageerror", (error) => violations.push(error.message))
+    const answer = await board.goto(`${server.url}/admin/queues`)
+    expect(answer?.headers()["content-security-policy"]).toContain("script-src 'self'")
+    // The queue's name and counts come from its API, through script the policy allowed.
+    await board.getByText("webhooks").first().waitFor()
+    await board.goto(`${server.url}/admin/queues/queue/webhooks?status=completed`)
+    await board.getByText("SYNC_CART").first().waitFor()
+    expect(violations).toEqual([])
+    await context.close()
+  }, 30_000)
+})

@@ -32,7 +32,7 @@ describe("one delivery attempt is classified as the contract says", () => {
       const outcome = await attempt(() => new Response(`bad action ${"x".repeat(5_000)}`, { status }))
       expect(outcome._tag).toBe("Permanent")
       if (outcome._tag === "Permanent") {
-        expect(outcome.status).toBe(status)
+        expect(outcome.status).toEqual(Option.some(status))
         expect(outcome.body.startsWith("bad action")).toBe(true)
         expect(Buffer.byteLength(outcome.body)).toBeLessThanOrEqual(1024)
       }

@@ -172,7 +172,7 @@ describe("GET /docs", () => {
     expect(policy).toContain("connect-src 'self'")
     expect(policy).not.toMatch(/https?:|\*/)
     // Every other path keeps the strict default.
-    expect((await server.fetch("/openapi.json")).headers.get("content-security-policy")).toBe("frame-ancestors 'none'")
-    expect((await server.fetch("/healthz")).headers.get("content-security-policy")).toBe("frame-ancestors 'none'")
+    expect((await server.fetch("/openapi.json")).headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'")
+    expect((await server.fetch("/healthz")).headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'")
   })
 })

@@ -12,6 +12,8 @@ export const MAX_DELAY_MS = 365 * 24 * 60 * 60 * 1000
 
 /** Deeper nesting than this is refused: no real action needs it, and it is a classic way to exhaust a parser. */
 export const MAX_PARAMS_DEPTH = 32
+/** A whole body nested deeper than this is refused before decoding, so no error report has to walk it. */
+export const MAX_BODY_DEPTH = 64
 
 export const Params = Schema.Unknown.pipe(
   Schema.filter((value) => jsonDepth(value, MAX_PARAMS_DEPTH) <= MAX_PARAMS_DEPTH, {
@@ -21,7 +23,8 @@ export const Params = Schema.Unknown.pipe(
 
 export const Action = Schema.Struct({
   name: ActionName,
-  params: Schema.optionalWith(Params, { default: () => null }),
+  // `exact`: JSON has no `undefined`, and without it a refused `params` is reported twice.
+  params: Schema.optionalWith(Params, { default: () => null, exact: true }),
   delayMs: Schema.optional(
     Schema.Int.pipe(
       Schema.between(0, MAX_DELAY_MS, { message: () => `delayMs must be an integer from 0 to ${MAX_DELAY_MS}` })

@@ -12,8 +12,13 @@ export type DeliveryOutcome = Data.TaggedEnum<{
     readonly retryAfterMs: Option.Option<number>
     readonly durationMs: number
   }
-  /** Any other status, 3xx included: failed for good, never retried automatically. */
-  Permanent: { readonly status: number; readonly reason: string; readonly body: string; readonly durationMs: number }
+  /** Any other status, 3xx included, or a target refused by the policy: failed for good, never retried automatically. */
+  Permanent: {
+    readonly status: Option.Option<number>
+    readonly reason: string
+    readonly body: string
+    readonly durationMs: number
+  }
 }>
 export const DeliveryOutcome = Data.taggedEnum<DeliveryOutcome>()
 
@@ -51,8 +56,12 @@ export const classifyResponse = ({ status, retryAfter, body, durationMs, now }: 
     })
   }
   const reason = status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}`
-  return DeliveryOutcome.Permanent({ status, reason, body, durationMs })
+  return DeliveryOutcome.Permanent({ status: Option.some(status), reason, body, durationMs })
 }
+
+/** The target policy refused the address the attempt would have connected to: nothing was sent. */
+export const refusedTarget = (reason: string, durationMs: number): DeliveryOutcome =>
+  DeliveryOutcome.Permanent({ status: Option.none(), reason: `refused: ${reason}`, body: "", durationMs })
 
 export const networkFailure = (reason: string, durationMs: number): DeliveryOutcome =>
   DeliveryOutcome.Retryable({ status: Option.none(), reason, body: "", retryAfterMs: Option.none(), durationMs })

@@ -1,6 +1,9 @@
 import { HttpServerRequest } from "@effect/platform"
-import { Effect, ParseResult, Schema } from "effect"
+import { Effect, Schema } from "effect"
+import { MAX_BODY_DEPTH, MAX_PARAMS_DEPTH } from "../domain/Action.ts"
 import { BadRequest, PayloadTooLarge, UnsupportedMediaType } from "../domain/HttpErrors.ts"
+import { jsonDepth } from "../domain/jsonDepth.ts"
+import { fieldIssues } from "./fieldIssues.ts"
 
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
@@ -21,14 +24,21 @@ export const readJsonBody = (maxBodyBytes: number, options: { readonly emptyAs?:
     if (!isJson(request.headers["content-type"])) {
       return yield* new UnsupportedMediaType({ message: "Content-Type must be application/json" })
     }
+    if (bytes.byteLength === 0) {
+      return yield* badRequest("the body is empty: send the JSON with a Content-Length or in chunked encoding")
+    }
     if (bytes.byteLength > maxBodyBytes) {
       return yield* new PayloadTooLarge({ message: `the body is over ${maxBodyBytes} bytes` })
     }
     const text = yield* Effect.try({ try: () => utf8.decode(bytes), catch: () => badRequest("the body is not valid UTF-8") })
-    return yield* Effect.try({
+    const body = yield* Effect.try({
       try: (): unknown => JSON.parse(text),
       catch: (error) => badRequest(`the body is not valid JSON${error instanceof SyntaxError ? `: ${error.message}` : ""}`)
     })
+    if (jsonDepth(body, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
+      return yield* badRequest(`the body nests deeper than ${MAX_BODY_DEPTH} levels (params may nest ${MAX_PARAMS_DEPTH})`)
+    }
+    return body
   })
 
 /** Decodes with `schema`; a mismatch is a 400 naming each field at fault. */
@@ -40,10 +50,7 @@ export const decodeOrBadRequest = <A, I>(schema: Schema.Schema<A, I>) => {
         (error) =>
           new BadRequest({
             message: "the body does not match the schema",
-            issues: ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
-              path: issue.path.join("."),
-              message: issue.message
-            }))
+            issues: fieldIssues(error)
           })
       )
     )

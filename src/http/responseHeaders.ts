@@ -1,12 +1,44 @@
 import { HttpMiddleware, HttpServerError, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
 
-/** Headers every answer carries: no sniffing, no referrer, never framed. */
+/** Headers every answer carries: no sniffing, no referrer, never framed, not readable cross-origin. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
   "x-frame-options": "DENY",
-  "content-security-policy": "frame-ancestors 'none'"
+  "cross-origin-resource-policy": "same-origin"
+}
+
+/**
+ * API answers are data, never a page to render or cache. A handler that serves a page sets its own
+ * `content-security-policy`, which replaces this one.
+ */
+export const API_HEADERS: Readonly<Record<string, string>> = {
+  ...SECURITY_HEADERS,
+  "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+  "cache-control": "no-store"
+}
+
+/**
+ * What bull-board's page needs and no more: its own scripts only; inline styles (it injects its theme
+ * with a style element) and Google Fonts, which its page links; its own API for data.
+ */
+export const DASHBOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline' https://fonts.googleapis.com",
+  "font-src 'self' https://fonts.gstatic.com",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'"
+].join("; ")
+
+export const DASHBOARD_HEADERS: Readonly<Record<string, string>> = {
+  ...SECURITY_HEADERS,
+  "content-security-policy": DASHBOARD_CSP
 }
 
 /** A 401 names its scheme; an unknown path answers the contract's error body. */

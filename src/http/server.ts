@@ -10,7 +10,7 @@ import { ApiLive } from "./ApiLive.ts"
 import { DASHBOARD_PATH, makeDashboard } from "./dashboard.ts"
 import { DOCS_CONTENT_SECURITY_POLICY, DOCS_PATH, DocsLive } from "./docs.ts"
 import { readBody, serveWeb, type WebHandler } from "./nodeToWeb.ts"
-import { apiResponses, SECURITY_HEADERS } from "./responseHeaders.ts"
+import { API_HEADERS, apiResponses, DASHBOARD_HEADERS } from "./responseHeaders.ts"
 
 /** The port is taken, or the host is not an address of this machine: the process stops with this one line. */
 export class ListenFailed extends Data.TaggedError("ListenFailed")<{ readonly message: string }> {}
@@ -24,6 +24,26 @@ const shuttingDownBody = JSON.stringify(
 
 const tooLargeBody = (limit: number) =>
   JSON.stringify(Schema.encodeSync(PayloadTooLargeError)(new PayloadTooLarge({ message: `the body is over ${limit} bytes` })))
+
+/** The rest of the body is not read: answer and close the connection. */
+const refuseTooLarge = (res: ServerResponse, body: string) =>
+  res.writeHead(413, { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" }).end(body)
+
+/**
+ * `Expect: 100-continue`: a body announced over the limit is refused before the client sends it; any other
+ * is invited and handled as usual. Without this the server would answer 100 first and then read to refuse.
+ */
+const continueWithin = (maxBodyBytes: number, listener: (req: IncomingMessage, res: ServerResponse) => void) => {
+  const tooLarge = tooLargeBody(maxBodyBytes)
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (Number(req.headers["content-length"] ?? 0) > maxBodyBytes) {
+      for (const [name, value] of Object.entries(API_HEADERS)) res.setHeader(name, value)
+      return refuseTooLarge(res, tooLarge)
+    }
+    res.writeContinue()
+    listener(req, res)
+  }
+}
 
 /**
  * One `node:http` listener: bull-board (an Express app) under `/admin/queues`, everything else to the
@@ -39,25 +59,22 @@ const makeListener = (options: {
 }) => {
   const tooLarge = tooLargeBody(options.maxBodyBytes)
   return async (req: IncomingMessage, res: ServerResponse) => {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
     const url = req.url ?? "/"
     const path = url.split("?", 1)[0] ?? "/"
+    const isDashboard = path === DASHBOARD_PATH || path.startsWith(`${DASHBOARD_PATH}/`)
+    for (const [name, value] of Object.entries(isDashboard ? DASHBOARD_HEADERS : API_HEADERS)) res.setHeader(name, value)
     if (path === DOCS_PATH) res.setHeader("content-security-policy", DOCS_CONTENT_SECURITY_POLICY)
     if (options.stopping() && !PROBE_PATHS.has(path)) {
       res.writeHead(503, { "content-type": "application/json", connection: "close" }).end(shuttingDownBody)
       return
     }
-    if (path === DASHBOARD_PATH || path.startsWith(`${DASHBOARD_PATH}/`)) {
+    if (isDashboard) {
       if (Option.isSome(options.dashboard) && !options.workerOnly) return options.dashboard.value(req, res)
     } else if (!options.workerOnly || PROBE_PATHS.has(path)) {
       try {
         const hasBody = req.method !== "GET" && req.method !== "HEAD"
         const body = hasBody ? await readBody(req, options.maxBodyBytes) : undefined
-        if (body?._tag === "TooLarge") {
-          // The rest of the body is not read: answer and close the connection.
-          res.writeHead(413, { "content-type": "application/json", connection: "close" }).end(tooLarge)
-          return
-        }
+        if (body?._tag === "TooLarge") return refuseTooLarge(res, tooLarge)
         return await serveWeb(options.api, req, res, body?.body)
       } catch {
         if (!res.headersSent) res.writeHead(400, { "content-type": "application/json" })
@@ -97,15 +114,15 @@ export const HttpServerLive = Layer.scopedDiscard(
       yield* Effect.logWarning("the dashboard is off: set both ADMIN_USER and ADMIN_PASS to turn it on")
     }
     let stopping = false
-    const server = createServer(
-      makeListener({
-        api,
-        dashboard,
-        maxBodyBytes: config.maxBodyBytes,
-        workerOnly: config.role === "worker",
-        stopping: () => stopping
-      })
-    )
+    const listener = makeListener({
+      api,
+      dashboard,
+      maxBodyBytes: config.maxBodyBytes,
+      workerOnly: config.role === "worker",
+      stopping: () => stopping
+    })
+    const server = createServer(listener)
+    server.on("checkContinue", continueWithin(config.maxBodyBytes, listener))
     yield* Effect.acquireRelease(
       Effect.async<void, ListenFailed>((resume) => {
         server.once("error", (error: NodeJS.ErrnoException) =>

@@ -1,43 +1,14 @@
-import { Effect, Layer } from "effect"
-import { classifyResponse, type DeliveryOutcome, networkFailure } from "../domain/DeliveryOutcome.ts"
+import { Effect, Either, Layer } from "effect"
+import { classifyResponse, type DeliveryOutcome, networkFailure, refusedTarget } from "../domain/DeliveryOutcome.ts"
 import { Config } from "../services/Config.ts"
 import { type DeliveryRequest, Dispatcher } from "../services/Dispatcher.ts"
+import { TargetPolicy } from "../services/TargetPolicy.ts"
+import { describeNetworkError, readCappedBody } from "./deliveryIo.ts"
+import { postPinned } from "./postPinned.ts"
 
-/** What is kept of a receiver's answer for the job's history. */
-export const KEPT_BODY_BYTES = 1024
-/** Read at most this much so a healthy connection can be reused; beyond it the stream is dropped. */
-const DRAINED_BODY_BYTES = 64 * 1024
+export { KEPT_BODY_BYTES } from "./deliveryIo.ts"
 
-const readCappedBody = async (response: Response): Promise<string> => {
-  if (response.body === null) return ""
-  const reader = response.body.getReader()
-  const chunks: Array<Uint8Array> = []
-  let kept = 0
-  let read = 0
-  try {
-    while (read < DRAINED_BODY_BYTES) {
-      const { done, value } = await reader.read()
-      if (done) break
-      read += value.byteLength
-      if (kept < KEPT_BODY_BYTES) {
-        const slice = value.subarray(0, KEPT_BODY_BYTES - kept)
-        chunks.push(slice)
-        kept += slice.byteLength
-      }
-    }
-  } finally {
-    if (read >= DRAINED_BODY_BYTES) await reader.cancel().catch(() => undefined)
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks))
-}
-
-const describeNetworkError = (error: unknown, timedOut: boolean, timeoutMs: number): string => {
-  if (timedOut) return `timeout after ${timeoutMs} ms`
-  const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : undefined
-  const message = error instanceof Error ? error.message : String(error)
-  return code ? `network error ${code}: ${message}` : `network error: ${message}`
-}
-
+/** The fast path, for origins listed in configuration: `fetch`, redirects not followed. */
 export const attemptWithFetch = async (
   request: DeliveryRequest,
   timeoutMs: number,
@@ -60,7 +31,7 @@ export const attemptWithFetch = async (
       redirect: "manual",
       signal: controller.signal
     })
-    const body = await readCappedBody(response)
+    const body = await readCappedBody(response.body)
     return classifyResponse({
       status: response.status,
       retryAfter: response.headers.get("retry-after"),
@@ -75,9 +46,34 @@ export const attemptWithFetch = async (
   }
 }
 
+/**
+ * Each attempt asks the target policy first, at delivery time: a listed origin goes out through `fetch`;
+ * an origin allowed only by `*` is resolved and checked now, and the connection is pinned to the checked
+ * addresses, so a name that turned inward since it was accepted (DNS rebinding) is refused, not reached.
+ */
 export const DispatcherFetch = Layer.effect(
   Dispatcher,
-  Effect.map(Config, ({ dispatchTimeoutMs }) => ({
-    attempt: (request) => Effect.promise((interrupted) => attemptWithFetch(request, dispatchTimeoutMs, interrupted))
-  }))
+  Effect.gen(function* () {
+    const { dispatchTimeoutMs } = yield* Config
+    const policy = yield* TargetPolicy
+    return {
+      attempt: (request) =>
+        Effect.gen(function* () {
+          const started = performance.now()
+          const route = yield* Effect.either(policy.route(request.url))
+          if (Either.isLeft(route)) {
+            const { kind, reason } = route.left
+            const elapsed = performance.now() - started
+            // A name that could not be resolved just now may resolve later; a refusal is final.
+            return kind === "Unavailable" ? networkFailure(reason, elapsed) : refusedTarget(reason, elapsed)
+          }
+          if (route.right._tag === "Listed") {
+            return yield* Effect.promise((interrupted) => attemptWithFetch(request, dispatchTimeoutMs, interrupted))
+          }
+          const { addresses } = route.right
+          const remaining = Math.max(1, dispatchTimeoutMs - (performance.now() - started))
+          return yield* Effect.promise((interrupted) => postPinned(request, addresses, remaining, interrupted))
+        })
+    }
+  })
 )

@@ -37,7 +37,7 @@ export const attemptRecord = (attempt: number, outcome: Exclude<DeliveryOutcome,
     attempt,
     at: new Date().toISOString(),
     outcome: outcome._tag,
-    status: outcome._tag === "Retryable" ? Option.getOrNull(outcome.status) : outcome.status,
+    status: Option.getOrNull(outcome.status),
     reason: outcome.reason,
     body: outcome.body,
     durationMs: Math.round(outcome.durationMs)

@@ -15,7 +15,7 @@ export interface JobAttempt {
 }
 
 const statusOf = (outcome: DeliveryOutcome): number | undefined =>
-  outcome._tag === "Retryable" ? Option.getOrUndefined(outcome.status) : outcome.status
+  outcome._tag === "Delivered" ? outcome.status : Option.getOrUndefined(outcome.status)
 
 /** One signed attempt at delivering a job, logged in one line without its payload. */
 export const deliverJob = ({ id, data, attempt }: JobAttempt) =>

@@ -4,6 +4,7 @@ import { MetricsPrometheus } from "../../src/layers/MetricsPrometheus.ts"
 import { makeQueueMemory } from "../../src/layers/QueueMemory.ts"
 import { TargetPolicyAllowlist } from "../../src/layers/TargetPolicyAllowlist.ts"
 import { Config, type Settings } from "../../src/services/Config.ts"
+import { HostResolver, HostUnresolved, type ResolvedAddress } from "../../src/services/HostResolver.ts"
 import { Lifecycle } from "../../src/services/Lifecycle.ts"
 import { TEST_SECRET, TEST_TOKEN } from "./server.ts"
 
@@ -34,11 +35,35 @@ export const testSettings = (overrides: Partial<Settings> = {}): Settings => ({
   ...overrides
 })
 
-/** The HTTP API in process, on the in-memory queue: every answer of the API without Redis. */
-export const makeTestApi = async (overrides: Partial<Settings> = {}) => {
+const addressOf = (address: string): ResolvedAddress => ({ address, family: address.includes(":") ? 6 : 4 })
+
+/**
+ * A resolver that answers from `table` (name → addresses), read afresh on every lookup so a test can change
+ * the answers between two lookups; a name it does not hold does not resolve.
+ */
+export const tableResolver = (table: Record<string, ReadonlyArray<string>>) =>
+  Layer.succeed(HostResolver, {
+    lookup: (hostname) => {
+      const answers = table[hostname]
+      return answers === undefined
+        ? Effect.fail(new HostUnresolved({ hostname, temporary: false, reason: "lookup failed (ENOTFOUND)" }))
+        : Effect.succeed(answers.map(addressOf))
+    }
+  })
+
+/**
+ * The HTTP API in process, on the in-memory queue: every answer of the API without Redis. Names a request's
+ * `targetUrl` uses are resolved by `resolver` (by default, none resolves).
+ */
+export const makeTestApi = async (overrides: Partial<Settings> = {}, resolver: Layer.Layer<HostResolver> = tableResolver({})) => {
   const memory = makeQueueMemory()
   const scope = Effect.runSync(Scope.make())
-  const layers = Layer.mergeAll(memory.layer, MetricsPrometheus.pipe(Layer.provide(memory.layer)), TargetPolicyAllowlist, Lifecycle.Live).pipe(
+  const layers = Layer.mergeAll(
+    memory.layer,
+    MetricsPrometheus.pipe(Layer.provide(memory.layer)),
+    TargetPolicyAllowlist.pipe(Layer.provide(resolver)),
+    Lifecycle.Live
+  ).pipe(
     Layer.provideMerge(Layer.succeed(Config, testSettings(overrides)))
   )
   const handler = await Effect.runPromise(makeApiWebHandler.pipe(Effect.provide(layers), Scope.extend(scope)))

@@ -56,7 +56,9 @@ export const EnqueueLive = HttpApiBuilder.group(Api, "enqueue", (handlers) =>
           Effect.mapError((rejected) =>
             rejected.kind === "Invalid"
               ? new BadRequest({ message: rejected.reason, issues: [{ path: "targetUrl", message: rejected.reason }] })
-              : new Forbidden({ message: rejected.reason })
+              : rejected.kind === "Unavailable"
+                ? new ServiceUnavailable({ message: `${rejected.reason}; nothing was queued` })
+                : new Forbidden({ message: rejected.reason })
           )
         )
         const idempotency = yield* idempotencyOf(yield* HttpServerRequest.HttpServerRequest, request, targetUrl)
