@@ -81,6 +81,8 @@ describe("POST /enqueue", () => {
       JSON.stringify({ actions: [{ name: 5 }] }),
       JSON.stringify({ actions: [{ name: "A", delayMs: -1 }] }),
       JSON.stringify({ actions: [{ name: "A", delayMs: 1.5 }] }),
+      JSON.stringify({ actions: [{ name: "A", delay_ms: 5_000 }] }),
+      JSON.stringify({ actions: [{ name: "A" }], target_url: "https://app.example.com/x" }),
       JSON.stringify({ actions: [{ name: "A" }], targetUrl: 42 }),
       JSON.stringify({ actions: [{ name: "A" }], targetUrl: "not a url" }),
       JSON.stringify({ actions: [{ name: "A" }], targetUrl: "ftp://app.example.com/x" }),

@@ -66,6 +66,24 @@ describe("one delivery attempt is classified as the contract says", () => {
     }
   })
 
+  test("a 2xx whose body trickles past the timeout is still delivered: the status is the receiver's decision", async () => {
+    const outcome = await attempt(
+      () =>
+        new Response(
+          new ReadableStream({
+            async start(controller) {
+              controller.enqueue(new TextEncoder().encode("ok"))
+              await Bun.sleep(1_000)
+              controller.close()
+            }
+          }),
+          { status: 200 }
+        ),
+      150
+    )
+    expect(outcome._tag).toBe("Delivered")
+  })
+
   test("a refused connection: retryable network error", async () => {
     const port = await freePort()
     const outcome = await attemptWithFetch({ url: `http://127.0.0.1:${port}/hook`, body: "{}", headers: {} }, 2_000)

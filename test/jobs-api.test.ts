@@ -24,6 +24,15 @@ describe("Idempotency-Key on /enqueue", () => {
     expect(api.state.jobs.length).toBe(count)
   })
 
+  test("the same request written differently (key order, delayMs 0) is still a repeat", async () => {
+    const first = await api.enqueue({ actions: [{ name: "A", params: { x: 1, y: { b: 2, a: 1 } } }] }, { "idempotency-key": "sync-order" })
+    expect(first.status).toBe(202)
+    const again = await api.enqueue({ actions: [{ params: { y: { a: 1, b: 2 }, x: 1 }, name: "A", delayMs: 0 }] }, { "idempotency-key": "sync-order" })
+    expect(again.status).toBe(200)
+    const changed = await api.enqueue({ actions: [{ name: "A", params: { x: 2, y: { a: 1, b: 2 } } }] }, { "idempotency-key": "sync-order" })
+    expect(changed.status).toBe(409)
+  })
+
   test("the same key with a different body is a 409 and queues nothing", async () => {
     await api.enqueue({ actions }, { "idempotency-key": "sync-2" })
     const count = api.state.jobs.length
@@ -92,5 +101,12 @@ describe("/jobs", () => {
     })
     expect(bad.status).toBe(400)
     expect((await readAnswer(bad)).issues?.[0]?.path).toBe("from")
+    const typo = await api.request("/jobs/retry-failed", {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ nam: "PAY" })
+    })
+    expect(typo.status).toBe(400)
+    expect((await readAnswer(typo)).issues?.[0]?.path).toBe("nam")
   })
 })

@@ -2,10 +2,13 @@ import { Schema } from "effect"
 import { jsonDepth } from "./jsonDepth.ts"
 
 /** One thing the app did offline, as it arrives in `POST /enqueue` and leaves in the webhook body. */
+/** 1–200 characters, counted as a person counts them (code points, so an emoji is one). */
 export const ActionName = Schema.String.pipe(
-  Schema.minLength(1, { message: () => "name must not be empty" }),
-  Schema.maxLength(200, { message: () => "name must be at most 200 characters" })
-).annotations({ title: "name", description: "What the action is, 1–200 characters.", examples: ["CREATE_ORDER"] })
+  Schema.filter((name) => {
+    const characters = [...name].length
+    return characters < 1 ? "name must not be empty" : characters > 200 ? "name must be at most 200 characters" : true
+  })
+).annotations({ description: "1–200 characters.", jsonSchema: { type: "string", minLength: 1, maxLength: 200 } })
 
 /** Delays beyond a year are almost certainly a unit mistake (seconds vs. milliseconds). */
 export const MAX_DELAY_MS = 365 * 24 * 60 * 60 * 1000

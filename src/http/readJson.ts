@@ -43,7 +43,8 @@ export const readJsonBody = (maxBodyBytes: number, options: { readonly emptyAs?:
 
 /** Decodes with `schema`; a mismatch is a 400 naming each field at fault. */
 export const decodeOrBadRequest = <A, I>(schema: Schema.Schema<A, I>) => {
-  const decode = Schema.decodeUnknown(schema, { errors: "all", onExcessProperty: "ignore" })
+  // Unknown fields are refused: a typo such as `delay_ms` must not be silently dropped.
+  const decode = Schema.decodeUnknown(schema, { errors: "all", onExcessProperty: "error" })
   return (input: unknown) =>
     decode(input).pipe(
       Effect.mapError(

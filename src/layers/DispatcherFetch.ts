@@ -31,7 +31,8 @@ export const attemptWithFetch = async (
       redirect: "manual",
       signal: controller.signal
     })
-    const body = await readCappedBody(response.body)
+    // The status is the receiver's decision: a body that stalls or breaks afterwards does not change it.
+    const body = await readCappedBody(response.body).catch(() => "")
     return classifyResponse({
       status: response.status,
       retryAfter: response.headers.get("retry-after"),

@@ -22,7 +22,8 @@ export const toJobView = (job: Job<JobPayload>, state: string, logs: ReadonlyArr
     deliverAfter: state === "delayed" && job.delay > 0 ? iso(job.timestamp + job.delay) : null,
     processedAt: iso(job.processedOn),
     finishedAt: iso(job.finishedOn),
-    failedReason: job.failedReason ? job.failedReason : null,
+    // A job that was delivered in the end has no failure; its earlier failed attempts stay in `history`.
+    failedReason: job.failedReason && state !== "completed" ? job.failedReason : null,
     lastAttempt: history.at(-1) ?? null,
     history
   }

@@ -34,10 +34,16 @@ const depth = (value: unknown): number => {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
+const ACTION_KEYS = new Set(["name", "params", "delayMs"])
+const REQUEST_KEYS = new Set(["actions", "targetUrl"])
+/** Unknown fields are refused, so a typo is never silently dropped. */
+const onlyKeys = (record: Record<string, unknown>, allowed: ReadonlySet<string>) => Object.keys(record).every((key) => allowed.has(key))
+
 const validAction = (action: unknown): action is { name: string } => {
-  if (!isRecord(action)) return false
+  if (!isRecord(action) || !onlyKeys(action, ACTION_KEYS)) return false
   const { name, delayMs } = action
-  if (typeof name !== "string" || name.length < 1 || name.length > 200) return false
+  // "1–200 characters": characters as a person counts them (code points), not UTF-16 units.
+  if (typeof name !== "string" || [...name].length < 1 || [...name].length > 200) return false
   if (delayMs !== undefined && !(typeof delayMs === "number" && Number.isInteger(delayMs) && delayMs >= 0 && delayMs <= MAX_DELAY_MS)) return false
   return !("params" in action) || depth(action.params) <= 32
 }
@@ -52,7 +58,7 @@ export const judge = (request: FuzzRequest, limits: FuzzLimits): Verdict => {
   } catch {
     return invalid
   }
-  if (!isRecord(parsed) || depth(parsed) > 64) return invalid
+  if (!isRecord(parsed) || depth(parsed) > 64 || !onlyKeys(parsed, REQUEST_KEYS)) return invalid
   const { actions, targetUrl } = parsed
   if (!Array.isArray(actions) || actions.length < 1 || actions.length > limits.maxActions) return invalid
   if (!actions.every(validAction)) return invalid

@@ -21,8 +21,7 @@ const goodAction = fc.record(
   {
     name: fc.oneof({ weight: 5, arbitrary: fc.string({ minLength: 1, maxLength: 40 }) }, fc.string({ unit: "grapheme", minLength: 1, maxLength: 60 })),
     params: fc.oneof({ weight: 5, arbitrary: fc.jsonValue({ maxDepth: 3 }) }, fc.string({ unit: "binary", maxLength: 300 })),
-    delayMs: fc.integer({ min: 0, max: MAX_DELAY_MS }),
-    extra: fc.string()
+    delayMs: fc.integer({ min: 0, max: MAX_DELAY_MS })
   },
   { requiredKeys: ["name"] }
 )
@@ -32,6 +31,8 @@ const badAction = fc.oneof(
   fc.record({ name: fc.constantFrom("", "x".repeat(201), null, 7, [], {}) }),
   fc.record({ name: fc.constantFrom("x".repeat(200), " ", "\u0000", "__proto__"), delayMs: fc.constantFrom(-1, 0.5, MAX_DELAY_MS + 1, "10", null, true) }),
   fc.record({ name: fc.constant("A"), params: fc.integer({ min: 28, max: 70 }).map((levels) => nested(levels, 1)) }),
+  // A typo'd or unknown field: refused, never silently dropped.
+  fc.record({ name: fc.constant("A"), delay_ms: fc.integer(), extra: fc.string() }, { requiredKeys: ["name"] }).filter((a) => Object.keys(a).length > 1),
   fc.jsonValue({ maxDepth: 2 })
 )
 
@@ -44,8 +45,7 @@ const enqueueBody = (targets: ReadonlyArray<string>) =>
         { weight: 8, arbitrary: fc.array(action, { minLength: 0, maxLength: 12 }) },
         { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }
       ),
-      targetUrl: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...targets) }, fc.jsonValue({ maxDepth: 1 })),
-      note: fc.jsonValue({ maxDepth: 2 })
+      targetUrl: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...targets) }, fc.jsonValue({ maxDepth: 1 }))
     },
     { requiredKeys: ["actions"] }
   )

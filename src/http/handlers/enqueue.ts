@@ -2,6 +2,7 @@ import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/p
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import { type EnqueueRequest as EnqueueRequestType, EnqueueRequest } from "../../domain/Action.ts"
+import { canonicalJson } from "../../domain/canonicalJson.ts"
 import { BadRequest, Conflict, Forbidden, ServiceUnavailable } from "../../domain/HttpErrors.ts"
 import { Config } from "../../services/Config.ts"
 import { Metrics } from "../../services/Metrics.ts"
@@ -37,7 +38,9 @@ const idempotencyOf = (request: HttpServerRequest.HttpServerRequest, body: Enque
       })
     )
   }
-  const fingerprint = createHash("sha256").update(JSON.stringify([targetUrl, body.actions])).digest("hex")
+  // The same actions for the same target, whatever the key order; `delayMs: 0` is the same as no delay.
+  const actions = body.actions.map(({ delayMs, ...action }) => (delayMs ? { ...action, delayMs } : action))
+  const fingerprint = createHash("sha256").update(canonicalJson([targetUrl, actions])).digest("hex")
   return Effect.succeed({ key, fingerprint })
 }
 
