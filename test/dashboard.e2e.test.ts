@@ -185,7 +185,9 @@ describe("the dashboard's content security policy in Chromium", () => {
     await board.getByText("webhooks").first().waitFor()
     await board.goto(`${server.url}/admin/queues/queue/webhooks?status=completed`)
     await board.getByText("SYNC_CART").first().waitFor()
-    expect(violations).toEqual([])
+    // The one refusal on purpose: the page's link to Google Fonts, so nothing leaves this server.
+    expect(violations.filter((text) => !text.includes("https://fonts.googleapis.com/"))).toEqual([])
+    expect(answer?.headers()["content-security-policy"]).not.toContain("googleapis")
     await context.close()
   }, 30_000)
 })
