@@ -1,0 +1,131 @@
+/**
+ * `bun run bench [--quick] [--rounds N] [--only nexora,express,raw]`: Nexora Queue against raw BullMQ and a
+ * plain Express + BullMQ server, in one run, on a private redis-server and a receiver in its own process.
+ * Each measurement runs every system back to back (the order rotates each round); the table shows medians.
+ */
+import { mkdirSync, writeFileSync } from "node:fs"
+import { cpus } from "node:os"
+import { join } from "node:path"
+import { Schema } from "effect"
+import { Redis } from "ioredis"
+import { startRedis } from "../test/support/redis.ts"
+import { firstJsonLine, peakRssMb, ROOT, spawnBun, stop, waitUntil } from "./processes.ts"
+import { formatReport, summarize, type Measurement, type Phase } from "./report.ts"
+import { LABELS, launch, type SystemName, SYSTEMS } from "./systems.ts"
+import type { Workload } from "./workloads.ts"
+
+const args = process.argv.slice(2)
+const option = (name: string) => {
+  const at = args.indexOf(name)
+  return at >= 0 ? args[at + 1] : undefined
+}
+const quick = args.includes("--quick")
+
+const settings = quick
+  ? { rounds: 1, clients: 16, warmupMs: 300, durationMs: 1_000, e2eActions: 1_000, steadyRate: 200, steadyWarmupMs: 200, steadyMs: 1_000, deliveryTimeoutMs: 60_000 }
+  : { rounds: 3, clients: 16, warmupMs: 1_000, durationMs: 3_000, e2eActions: 20_000, steadyRate: 500, steadyWarmupMs: 1_000, steadyMs: 10_000, deliveryTimeoutMs: 180_000 }
+const rounds = Number(option("--rounds") ?? settings.rounds)
+const systems = (option("--only")?.split(",") ?? SYSTEMS).filter((name): name is SystemName => SYSTEMS.some((s) => s === name))
+
+const workloadOf = (phase: Phase): Workload => {
+  switch (phase) {
+    case "enqueue1":
+    case "enqueue10":
+    case "enqueue100":
+      return { kind: "throughput", clients: settings.clients, batch: Number(phase.slice(7)), warmupMs: settings.warmupMs, durationMs: settings.durationMs }
+    case "e2e":
+      return { kind: "burst", clients: settings.clients, batch: 100, total: settings.e2eActions }
+    case "latency":
+      return { kind: "steady", rate: settings.steadyRate, warmupMs: settings.steadyWarmupMs, durationMs: settings.steadyMs }
+  }
+}
+const PHASES: ReadonlyArray<Phase> = ["enqueue1", "enqueue10", "enqueue100", "e2e", "latency"]
+
+const redis = await startRedis()
+const control = new Redis(redis.url, { maxRetriesPerRequest: 1 })
+const receiverProcess = spawnBun(["bench/receiver.ts"], {}, { stdout: "pipe" })
+const { port: receiverPort } = await firstJsonLine<{ port: number }>(receiverProcess, "the receiver")
+const receiver = `http://127.0.0.1:${receiverPort}`
+const ReceiverStats = Schema.Struct({ count: Schema.Number, last: Schema.Number })
+const Arrivals = Schema.Record({ key: Schema.String, value: Schema.Number })
+const receiverStats = async () => Schema.decodeUnknownSync(ReceiverStats)(await (await fetch(`${receiver}/stats`)).json())
+const env = { redisUrl: redis.url, targetUrl: `${receiver}/hook` }
+
+/** One system through one phase, on an empty Redis and a reset receiver. */
+const measure = async (system: SystemName, phase: Phase, round: number): Promise<Measurement> => {
+  await control.flushall()
+  await fetch(`${receiver}/reset`, { method: "POST" })
+  const role = phase.startsWith("enqueue") ? "api" : "all"
+  const launched = await launch(system, role, workloadOf(phase), env)
+  try {
+    const { result } = launched
+    const base = { system, phase, round }
+    if (result.errors > 0) throw new Error(`${LABELS[system]} refused ${result.errors} requests in ${phase}`)
+    if (result.kind === "throughput") {
+      return { ...base, value: result.actions / result.seconds, peakRssMb: peakRssMb(launched.pid) }
+    }
+    const expected = result.accepted
+    await waitUntil(
+      `${expected} deliveries from ${LABELS[system]}`,
+      async () => (await receiverStats()).count >= expected,
+      settings.deliveryTimeoutMs
+    )
+    const rss = peakRssMb(launched.pid)
+    if (result.kind === "burst") {
+      const { last } = await receiverStats()
+      return { ...base, value: result.accepted / ((last - result.startedAt) / 1000), peakRssMb: rss }
+    }
+    const arrivals = Schema.decodeUnknownSync(Arrivals)(await (await fetch(`${receiver}/arrivals`)).json())
+    const latencies = result.acks.map(([id, ackAt]) => (arrivals[id] ?? Number.NaN) - ackAt)
+    return { ...base, value: Number.NaN, latencies, peakRssMb: rss }
+  } finally {
+    await launched.stop()
+  }
+}
+
+const measurements: Array<Measurement> = []
+const started = Date.now()
+try {
+  for (let round = 0; round < rounds; round++) {
+    for (const phase of PHASES) {
+      // Alternate: every system runs this phase before the next phase, first place rotating per round.
+      const order = systems.map((_, i) => systems[(i + round) % systems.length] ?? "nexora")
+      for (const system of order) {
+        const m = await measure(system, phase, round)
+        measurements.push(m)
+        console.error(`round ${round + 1}/${rounds} ${phase.padEnd(10)} ${LABELS[system].padEnd(17)} ${describe(m)}`)
+      }
+    }
+  }
+} finally {
+  control.disconnect()
+  await stop(receiverProcess.proc, 1_000)
+  await redis.dispose()
+}
+
+function describe(m: Measurement): string {
+  const rss = `rss ${m.peakRssMb.toFixed(0)} MB`
+  if (m.latencies === undefined) return `${m.value.toFixed(0)} actions/s, ${rss}`
+  const sorted = [...m.latencies].sort((a, b) => a - b)
+  return `p50 ${sorted[Math.floor(sorted.length / 2)]?.toFixed(2)} ms, max ${sorted.at(-1)?.toFixed(2)} ms, ${rss}`
+}
+
+const summary = summarize(measurements, systems)
+console.log(formatReport(summary, { quick, rounds, seconds: (Date.now() - started) / 1000 }))
+const out = option("--out") ?? join(ROOT, "bench", "results", quick ? "quick.json" : "latest.json")
+mkdirSync(join(out, ".."), { recursive: true })
+writeFileSync(
+  out,
+  `${JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", bun: Bun.version },
+      settings: { ...settings, rounds, quick },
+      ...summary,
+      measurements: measurements.map(({ latencies, ...m }) => ({ ...m, ...(latencies ? { samples: latencies.length } : {}) }))
+    },
+    null,
+    2
+  )}\n`
+)
+console.log(`written to ${out}`)

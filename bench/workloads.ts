@@ -1,0 +1,93 @@
+import { now, sleep } from "./clock.ts"
+
+/** Sends `count` actions in one request (or one `addBulk`) and answers the job ids, in order. */
+export type Submit = (count: number) => Promise<ReadonlyArray<string>>
+
+/** What each system is asked to do in one phase; the same shapes drive HTTP and in-process loads. */
+export type Workload =
+  | { readonly kind: "throughput"; readonly clients: number; readonly batch: number; readonly warmupMs: number; readonly durationMs: number }
+  | { readonly kind: "burst"; readonly clients: number; readonly batch: number; readonly total: number }
+  | { readonly kind: "steady"; readonly rate: number; readonly warmupMs: number; readonly durationMs: number }
+
+export type WorkloadResult =
+  | { readonly kind: "throughput"; readonly actions: number; readonly seconds: number; readonly errors: number }
+  | { readonly kind: "burst"; readonly startedAt: number; readonly acceptedAt: number; readonly accepted: number; readonly errors: number }
+  | { readonly kind: "steady"; readonly acks: ReadonlyArray<readonly [string, number]>; readonly accepted: number; readonly errors: number }
+
+/** The action of the contract's example, the same for every system. */
+export const sampleAction = { name: "CREATE_ORDER", params: { data: { total: 45.0 }, tenantId: "t_123" } }
+
+/** `clients` closed loops, each sending its next batch when the last is answered; counts what lands in the window. */
+const throughput = async (submit: Submit, w: Extract<Workload, { kind: "throughput" }>): Promise<WorkloadResult> => {
+  const from = now() + w.warmupMs
+  const until = from + w.durationMs
+  let actions = 0
+  let errors = 0
+  const client = async () => {
+    while (now() < until) {
+      const ok = await submit(w.batch).then(
+        () => true,
+        () => false
+      )
+      const at = now()
+      if (!ok) errors++
+      else if (at >= from && at <= until) actions += w.batch
+    }
+  }
+  await Promise.all(Array.from({ length: w.clients }, client))
+  return { kind: "throughput", actions, seconds: w.durationMs / 1000, errors }
+}
+
+/** `total` actions as fast as `clients` loops can send them: the start of an end-to-end run. */
+const burst = async (submit: Submit, w: Extract<Workload, { kind: "burst" }>): Promise<WorkloadResult> => {
+  const startedAt = now()
+  let next = 0
+  let accepted = 0
+  let errors = 0
+  const client = async () => {
+    while (next < w.total) {
+      const count = Math.min(w.batch, w.total - next)
+      next += count
+      await submit(count).then(
+        (ids) => void (accepted += ids.length),
+        () => void errors++
+      )
+    }
+  }
+  await Promise.all(Array.from({ length: w.clients }, client))
+  return { kind: "burst", startedAt, acceptedAt: now(), accepted, errors }
+}
+
+/** One action per request at a fixed rate (open loop: a slow answer does not slow the sender). */
+const steady = async (submit: Submit, w: Extract<Workload, { kind: "steady" }>): Promise<WorkloadResult> => {
+  const acks: Array<readonly [string, number]> = []
+  const total = Math.round((w.rate * (w.warmupMs + w.durationMs)) / 1000)
+  const warmup = Math.round((w.rate * w.warmupMs) / 1000)
+  const pending = new Set<Promise<void>>()
+  const start = now()
+  let sent = 0
+  let accepted = 0
+  let errors = 0
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((now() - start) * w.rate) / 1000) + 1)
+    for (; sent < due; sent++) {
+      const index = sent
+      const request: Promise<void> = submit(1).then(
+        (ids) => {
+          const at = now()
+          accepted += ids.length
+          if (index >= warmup) for (const id of ids) acks.push([id, at])
+        },
+        () => void errors++
+      )
+      pending.add(request)
+      void request.finally(() => pending.delete(request))
+    }
+    await sleep(1)
+  }
+  await Promise.all(pending)
+  return { kind: "steady", acks, accepted, errors }
+}
+
+export const runWorkload = (submit: Submit, workload: Workload): Promise<WorkloadResult> =>
+  workload.kind === "throughput" ? throughput(submit, workload) : workload.kind === "burst" ? burst(submit, workload) : steady(submit, workload)
