@@ -11,9 +11,25 @@ export interface Measurement {
   readonly value: number
   readonly latencies?: ReadonlyArray<number>
   readonly peakRssMb: number
+  /** CPU time of the measured process per action, start-up excluded; the rest of the machine is busy too. */
+  readonly cpuUsPerAction: number
+  readonly redisCpuUsPerAction: number
 }
 
-export const METRICS = ["enqueue1", "enqueue10", "enqueue100", "e2e", "p50", "p99", "max", "peakRssMb"] as const
+export const METRICS = [
+  "enqueue1",
+  "enqueue10",
+  "enqueue100",
+  "e2e",
+  "p50",
+  "p99",
+  "max",
+  "peakRssMb",
+  "cpuEnqueue1",
+  "cpuEnqueue100",
+  "cpuE2e",
+  "redisCpuE2e"
+] as const
 export type Metric = (typeof METRICS)[number]
 
 const METRIC_LABELS: Record<Metric, string> = {
@@ -24,7 +40,11 @@ const METRIC_LABELS: Record<Metric, string> = {
   p50: "202 → arrival, steady rate, p50 (ms)",
   p99: "202 → arrival, steady rate, p99 (ms)",
   max: "202 → arrival, steady rate, max (ms)",
-  peakRssMb: "peak RSS (MB)"
+  peakRssMb: "peak RSS (MB)",
+  cpuEnqueue1: "CPU per action, enqueue in batches of 1 (µs)",
+  cpuEnqueue100: "CPU per action, enqueue in batches of 100 (µs)",
+  cpuE2e: "CPU per action, end to end (µs)",
+  redisCpuE2e: "Redis CPU per action, end to end (µs)"
 }
 
 /** Higher is better for these; their ratios are printed. */
@@ -59,6 +79,12 @@ const perRound = (measurements: ReadonlyArray<Measurement>, system: SystemName):
         figures.max = max(m.latencies)
       } else if (m.phase !== "latency") {
         figures[m.phase] = m.value
+      }
+      if (m.phase === "enqueue1") figures.cpuEnqueue1 = m.cpuUsPerAction
+      if (m.phase === "enqueue100") figures.cpuEnqueue100 = m.cpuUsPerAction
+      if (m.phase === "e2e") {
+        figures.cpuE2e = m.cpuUsPerAction
+        figures.redisCpuE2e = m.redisCpuUsPerAction
       }
     }
     return figures
@@ -102,7 +128,7 @@ export const summarize = (measurements: ReadonlyArray<Measurement>, systems: Rea
 const show = (n: number | undefined, metric: Metric) => {
   if (n === undefined || !Number.isFinite(n)) return "–"
   if (THROUGHPUTS.includes(metric)) return Math.round(n).toLocaleString("en-US")
-  return n.toFixed(metric === "peakRssMb" ? 0 : 2)
+  return n.toFixed(metric === "p50" || metric === "p99" || metric === "max" ? 2 : 0)
 }
 const showRatio = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "–" : `${n.toFixed(2)}×`)
 

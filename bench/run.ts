@@ -9,7 +9,7 @@ import { join } from "node:path"
 import { Schema } from "effect"
 import { Redis } from "ioredis"
 import { startRedis } from "../test/support/redis.ts"
-import { firstJsonLine, peakRssMb, ROOT, spawnBun, stop, waitUntil } from "./processes.ts"
+import { cpuSeconds, firstJsonLine, peakRssMb, redisServerPid, ROOT, spawnBun, stop, waitUntil } from "./processes.ts"
 import { formatReport, summarize, type Measurement, type Phase } from "./report.ts"
 import { LABELS, launch, type SystemName, SYSTEMS } from "./systems.ts"
 import type { Workload } from "./workloads.ts"
@@ -50,34 +50,40 @@ const ReceiverStats = Schema.Struct({ count: Schema.Number, last: Schema.Number 
 const Arrivals = Schema.Record({ key: Schema.String, value: Schema.Number })
 const receiverStats = async () => Schema.decodeUnknownSync(ReceiverStats)(await (await fetch(`${receiver}/stats`)).json())
 const env = { redisUrl: redis.url, targetUrl: `${receiver}/hook` }
+const redisPid = redisServerPid(redis.port) ?? process.pid
 
 /** One system through one phase, on an empty Redis and a reset receiver. */
 const measure = async (system: SystemName, phase: Phase, round: number): Promise<Measurement> => {
   await control.flushall()
   await fetch(`${receiver}/reset`, { method: "POST" })
   const role = phase.startsWith("enqueue") ? "api" : "all"
+  const redisCpuBefore = cpuSeconds(redisPid)
   const launched = await launch(system, role, workloadOf(phase), env)
   try {
     const { result } = launched
-    const base = { system, phase, round }
     if (result.errors > 0) throw new Error(`${LABELS[system]} refused ${result.errors} requests in ${phase}`)
-    if (result.kind === "throughput") {
-      return { ...base, value: result.actions / result.seconds, peakRssMb: peakRssMb(launched.pid) }
+    if (result.kind !== "throughput") {
+      await waitUntil(
+        `${result.accepted} deliveries from ${LABELS[system]}`,
+        async () => (await receiverStats()).count >= result.accepted,
+        settings.deliveryTimeoutMs
+      )
     }
-    const expected = result.accepted
-    await waitUntil(
-      `${expected} deliveries from ${LABELS[system]}`,
-      async () => (await receiverStats()).count >= expected,
-      settings.deliveryTimeoutMs
-    )
-    const rss = peakRssMb(launched.pid)
+    // CPU per action accepted (and, but for enqueue, delivered), start-up excluded.
+    const cpu = {
+      peakRssMb: peakRssMb(launched.pid),
+      cpuUsPerAction: ((cpuSeconds(launched.pid) - launched.cpuAtStart) * 1e6) / result.accepted,
+      redisCpuUsPerAction: ((cpuSeconds(redisPid) - redisCpuBefore) * 1e6) / result.accepted
+    }
+    const base = { system, phase, round, ...cpu }
+    if (result.kind === "throughput") return { ...base, value: result.actions / result.seconds }
     if (result.kind === "burst") {
       const { last } = await receiverStats()
-      return { ...base, value: result.accepted / ((last - result.startedAt) / 1000), peakRssMb: rss }
+      return { ...base, value: result.accepted / ((last - result.startedAt) / 1000) }
     }
     const arrivals = Schema.decodeUnknownSync(Arrivals)(await (await fetch(`${receiver}/arrivals`)).json())
     const latencies = result.acks.map(([id, ackAt]) => (arrivals[id] ?? Number.NaN) - ackAt)
-    return { ...base, value: Number.NaN, latencies, peakRssMb: rss }
+    return { ...base, value: Number.NaN, latencies }
   } finally {
     await launched.stop()
   }
@@ -104,7 +110,7 @@ try {
 }
 
 function describe(m: Measurement): string {
-  const rss = `rss ${m.peakRssMb.toFixed(0)} MB`
+  const rss = `cpu ${m.cpuUsPerAction.toFixed(0)} µs/action (redis ${m.redisCpuUsPerAction.toFixed(0)}), rss ${m.peakRssMb.toFixed(0)} MB`
   if (m.latencies === undefined) return `${m.value.toFixed(0)} actions/s, ${rss}`
   const sorted = [...m.latencies].sort((a, b) => a - b)
   return `p50 ${sorted[Math.floor(sorted.length / 2)]?.toFixed(2)} ms, max ${sorted.at(-1)?.toFixed(2)} ms, ${rss}`

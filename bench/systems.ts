@@ -1,5 +1,5 @@
 import { freePort } from "../test/support/ports.ts"
-import { type Child, firstJsonLine, spawnBun, stop, waitUntil } from "./processes.ts"
+import { type Child, cpuSeconds, firstJsonLine, jsonLines, spawnBun, stop, waitUntil } from "./processes.ts"
 import type { Workload, WorkloadResult } from "./workloads.ts"
 
 export const SYSTEMS = ["nexora", "express", "raw"] as const
@@ -23,6 +23,8 @@ export interface Environment {
 export interface Launched {
   readonly result: WorkloadResult
   readonly pid: number
+  /** The process's CPU seconds when the workload began (after start-up). */
+  readonly cpuAtStart: number
   stop(): Promise<void>
 }
 
@@ -64,10 +66,11 @@ const overHttp = async (script: string, readyPath: string, role: Role, workload:
   )
   const stopServer = () => stop(server.proc)
   try {
+    const cpuAtStart = cpuSeconds(server.proc.pid)
     const load = spawnBun(["bench/loadgen.ts", JSON.stringify({ url, token: TOKEN, workload })], {}, { stdout: "pipe" })
     const result = await firstJsonLine<WorkloadResult>(load, "the load generator")
     if (server.proc.exitCode !== null) throw new Error(`${script} exited during the run:\n${server.stderr()}`)
-    return { result, pid: server.proc.pid, stop: stopServer }
+    return { result, pid: server.proc.pid, cpuAtStart, stop: stopServer }
   } catch (error) {
     await stopServer()
     throw error
@@ -82,8 +85,11 @@ const inProcess = async (role: Role, workload: Workload, env: Environment, concu
   )
   const stopRaw = (proc: Child) => stop(proc)
   try {
-    const result = await firstJsonLine<WorkloadResult>(raw, "the raw BullMQ baseline")
-    return { result, pid: raw.proc.pid, stop: () => stopRaw(raw.proc) }
+    const next = jsonLines(raw, "the raw BullMQ baseline")
+    await next<{ ready: true }>()
+    const cpuAtStart = cpuSeconds(raw.proc.pid)
+    const result = await next<WorkloadResult>()
+    return { result, pid: raw.proc.pid, cpuAtStart, stop: () => stopRaw(raw.proc) }
   } catch (error) {
     await stopRaw(raw.proc)
     throw error

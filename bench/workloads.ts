@@ -10,7 +10,7 @@ export type Workload =
   | { readonly kind: "steady"; readonly rate: number; readonly warmupMs: number; readonly durationMs: number }
 
 export type WorkloadResult =
-  | { readonly kind: "throughput"; readonly actions: number; readonly seconds: number; readonly errors: number }
+  | { readonly kind: "throughput"; readonly actions: number; readonly seconds: number; readonly accepted: number; readonly errors: number }
   | { readonly kind: "burst"; readonly startedAt: number; readonly acceptedAt: number; readonly accepted: number; readonly errors: number }
   | { readonly kind: "steady"; readonly acks: ReadonlyArray<readonly [string, number]>; readonly accepted: number; readonly errors: number }
 
@@ -22,6 +22,7 @@ const throughput = async (submit: Submit, w: Extract<Workload, { kind: "throughp
   const from = now() + w.warmupMs
   const until = from + w.durationMs
   let actions = 0
+  let accepted = 0
   let errors = 0
   const client = async () => {
     while (now() < until) {
@@ -31,11 +32,12 @@ const throughput = async (submit: Submit, w: Extract<Workload, { kind: "throughp
       )
       const at = now()
       if (!ok) errors++
-      else if (at >= from && at <= until) actions += w.batch
+      else accepted += w.batch
+      if (ok && at >= from && at <= until) actions += w.batch
     }
   }
   await Promise.all(Array.from({ length: w.clients }, client))
-  return { kind: "throughput", actions, seconds: w.durationMs / 1000, errors }
+  return { kind: "throughput", actions, seconds: w.durationMs / 1000, accepted, errors }
 }
 
 /** `total` actions as fast as `clients` loops can send them: the start of an end-to-end run. */

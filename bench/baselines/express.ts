@@ -73,3 +73,5 @@ app.post("/enqueue", express.json(), async (req, res) => {
 })
 
 app.listen(Number(process.env.PORT ?? 3000), "127.0.0.1")
+
+process.on("SIGTERM", () => process.exit(0))

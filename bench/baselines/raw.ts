@@ -4,7 +4,8 @@
  * and use its queue options and concurrency, so the gap to it is the cost of the HTTP edge and the product.
  *
  * `bun bench/baselines/raw.ts '<json Workload>'` with REDIS_URL, TARGET_URL, CONCURRENCY and ROLE
- * (`all`, or `api` for no worker); prints one JSON `WorkloadResult` line, then keeps delivering until killed.
+ * (`all`, or `api` for no worker); prints `{"ready":true}`, runs the workload, prints its `WorkloadResult`,
+ * then keeps delivering until killed.
  */
 import { Queue, Worker } from "bullmq"
 import { Redis } from "ioredis"
@@ -36,7 +37,7 @@ const queueOptions = {
 const queue = new Queue<Payload>("webhooks", { connection: new Redis(redisUrl, { maxRetriesPerRequest: 1 }), ...queueOptions })
 
 if (process.env.ROLE !== "api") {
-  new Worker<Payload>(
+  const worker = new Worker<Payload>(
     "webhooks",
     async (job) => {
       const response = await fetch(job.data.targetUrl, {
@@ -49,6 +50,7 @@ if (process.env.ROLE !== "api") {
     },
     { connection: new Redis(redisUrl, { maxRetriesPerRequest: null }), prefix: "nexora", concurrency }
   )
+  await worker.waitUntilReady()
 }
 
 const submit: Submit = async (count) => {
@@ -63,4 +65,9 @@ const submit: Submit = async (count) => {
   return jobs.map((job) => job.id ?? "")
 }
 
+await queue.waitUntilReady()
+// The bench reads this process's CPU time from here on.
+console.log(JSON.stringify({ ready: true }))
 console.log(JSON.stringify(await runWorkload(submit, workload)))
+
+process.on("SIGTERM", () => process.exit(0))
