@@ -1,6 +1,7 @@
 /**
- * `bun run bench [--quick] [--rounds N] [--only nexora,express,raw]`: Nexora Queue against raw BullMQ and a
- * plain Express + BullMQ server, in one run, on a private redis-server and a receiver in its own process.
+ * `bun run bench [--quick] [--rounds N] [--only nexora,express,raw] [--phases enqueue1,…,e2e,latency] [--out file]`:
+ * Nexora Queue against raw BullMQ and a plain Express + BullMQ server, in one run, on a private redis-server
+ * and a receiver in its own process.
  * Each measurement runs every system back to back (the order rotates each round); the table shows medians.
  */
 import { mkdirSync, writeFileSync } from "node:fs"
@@ -39,7 +40,8 @@ const workloadOf = (phase: Phase): Workload => {
       return { kind: "steady", rate: settings.steadyRate, warmupMs: settings.steadyWarmupMs, durationMs: settings.steadyMs }
   }
 }
-const PHASES: ReadonlyArray<Phase> = ["enqueue1", "enqueue10", "enqueue100", "e2e", "latency"]
+const ALL_PHASES: ReadonlyArray<Phase> = ["enqueue1", "enqueue10", "enqueue100", "e2e", "latency"]
+const PHASES = (option("--phases")?.split(",") ?? ALL_PHASES).filter((name): name is Phase => ALL_PHASES.some((p) => p === name))
 
 const redis = await startRedis()
 const control = new Redis(redis.url, { maxRetriesPerRequest: 1 })
