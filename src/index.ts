@@ -1,3 +1,5 @@
+// First: every Redis command depends on it (see the file).
+import "./runtime/tracingChannel.ts"
 // The module itself: the package index also loads its cluster modules, whose peers the image leaves out.
 import * as BunRuntime from "@effect/platform-bun/BunRuntime"
 import { ConfigError, Console, Effect, Layer } from "effect"

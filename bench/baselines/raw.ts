@@ -7,6 +7,8 @@
  * (`all`, or `api` for no worker); prints `{"ready":true}`, runs the workload, prints its `WorkloadResult`,
  * then keeps delivering until killed.
  */
+// The ceiling gets Nexora Queue's fix for ioredis on Bun too (see the file).
+import "../../src/runtime/tracingChannel.ts"
 import { Queue, Worker } from "bullmq"
 import { Redis } from "ioredis"
 import { runWorkload, sampleAction, type Submit, type Workload } from "../workloads.ts"
