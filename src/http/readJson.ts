@@ -13,15 +13,18 @@ const isJson = (contentType: string | undefined) =>
 const badRequest = (message: string) => new BadRequest({ message })
 
 /**
- * Reads the request body as JSON within `maxBodyBytes` (the listener enforces the limit while reading, too).
+ * Parses a request body as JSON within `maxBodyBytes` (the listener enforces the limit while reading, too).
  * With `emptyAs`, a request without a body stands for that value.
  */
-export const readJsonBody = (maxBodyBytes: number, options: { readonly emptyAs?: unknown } = {}) =>
+export const parseJsonBody = (
+  bytes: Uint8Array,
+  contentType: string | undefined,
+  maxBodyBytes: number,
+  options: { readonly emptyAs?: unknown } = {}
+): Effect.Effect<unknown, BadRequest | UnsupportedMediaType | PayloadTooLarge> =>
   Effect.gen(function* () {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const bytes = yield* request.arrayBuffer.pipe(Effect.mapError(() => badRequest("the body could not be read")))
     if (bytes.byteLength === 0 && "emptyAs" in options) return options.emptyAs
-    if (!isJson(request.headers["content-type"])) {
+    if (!isJson(contentType)) {
       return yield* new UnsupportedMediaType({ message: "Content-Type must be application/json" })
     }
     if (bytes.byteLength === 0) {
@@ -39,6 +42,14 @@ export const readJsonBody = (maxBodyBytes: number, options: { readonly emptyAs?:
       return yield* badRequest(`the body nests deeper than ${MAX_BODY_DEPTH} levels (params may nest ${MAX_PARAMS_DEPTH})`)
     }
     return body
+  })
+
+/** The body of the request being served, parsed as `parseJsonBody` does. */
+export const readJsonBody = (maxBodyBytes: number, options: { readonly emptyAs?: unknown } = {}) =>
+  Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const bytes = yield* request.arrayBuffer.pipe(Effect.mapError(() => badRequest("the body could not be read")))
+    return yield* parseJsonBody(new Uint8Array(bytes), request.headers["content-type"], maxBodyBytes, options)
   })
 
 /** Decodes with `schema`; a mismatch is a 400 naming each field at fault. */

@@ -42,6 +42,9 @@ export const DASHBOARD_HEADERS: Readonly<Record<string, string>> = {
   "content-security-policy": DASHBOARD_CSP
 }
 
+/** What a 401 answers in `WWW-Authenticate`. */
+export const BEARER_CHALLENGE = 'Bearer realm="nexora-queue"'
+
 /** A 401 names its scheme; an unknown path answers the contract's error body. */
 export const apiResponses = HttpMiddleware.make((app) =>
   app.pipe(
@@ -51,7 +54,7 @@ export const apiResponses = HttpMiddleware.make((app) =>
       HttpServerResponse.json({ error: "NotFound", message: "no such endpoint" }, { status: 404 })
     ),
     Effect.map((response) =>
-      response.status === 401 ? HttpServerResponse.setHeader(response, "www-authenticate", 'Bearer realm="nexora-queue"') : response
+      response.status === 401 ? HttpServerResponse.setHeader(response, "www-authenticate", BEARER_CHALLENGE) : response
     )
   )
 )

@@ -9,6 +9,7 @@ import { Lifecycle } from "../services/Lifecycle.ts"
 import { ApiLive } from "./ApiLive.ts"
 import { DASHBOARD_PATH, makeDashboard } from "./dashboard.ts"
 import { DOCS_CONTENT_SECURITY_POLICY, DOCS_PATH, DocsLive } from "./docs.ts"
+import { makeEnqueueDirect } from "./enqueueDirect.ts"
 import { readBody, serveWeb, type WebHandler } from "./nodeToWeb.ts"
 import { API_HEADERS, apiResponses, DASHBOARD_HEADERS } from "./responseHeaders.ts"
 
@@ -45,12 +46,18 @@ const continueWithin = (maxBodyBytes: number, listener: (req: IncomingMessage, r
   }
 }
 
+const EMPTY_BODY = new Uint8Array(0)
+
+type EnqueueDirect = Effect.Effect.Success<typeof makeEnqueueDirect>
+
 /**
- * One `node:http` listener: bull-board (an Express app) under `/admin/queues`, everything else to the
- * Effect `HttpApi` as a web handler. Bodies are read here, within `MAX_BODY_BYTES`.
+ * One `node:http` listener: bull-board (an Express app) under `/admin/queues`, `POST /enqueue` straight to
+ * its program (`enqueueDirect.ts`), everything else to the Effect `HttpApi` as a web handler. Bodies are
+ * read here, within `MAX_BODY_BYTES`.
  */
 const makeListener = (options: {
   readonly api: WebHandler
+  readonly enqueue: EnqueueDirect
   readonly dashboard: Option.Option<(req: IncomingMessage, res: ServerResponse) => void>
   readonly maxBodyBytes: number
   readonly workerOnly: boolean
@@ -75,6 +82,11 @@ const makeListener = (options: {
         const hasBody = req.method !== "GET" && req.method !== "HEAD"
         const body = hasBody ? await readBody(req, options.maxBodyBytes) : undefined
         if (body?._tag === "TooLarge") return refuseTooLarge(res, tooLarge)
+        if (req.method === options.enqueue.method && path === options.enqueue.path) {
+          const answer = await options.enqueue.serve({ headers: req.headers, body: body?.body ?? EMPTY_BODY })
+          res.writeHead(answer.status, answer.headers).end(answer.body)
+          return
+        }
         return await serveWeb(options.api, req, res, body?.body)
       } catch {
         if (!res.headersSent) res.writeHead(400, { "content-type": "application/json" })
@@ -109,6 +121,7 @@ export const HttpServerLive = Layer.scopedDiscard(
     const { queue } = yield* BullQueue
     const worker = yield* Effect.serviceOption(DeliveryWorker)
     const api = yield* makeApiWebHandler
+    const enqueue = yield* makeEnqueueDirect
     const dashboard = Option.map(config.admin, ({ user, pass }) => makeDashboard(queue, { user, pass: Redacted.value(pass) }))
     if (Option.isNone(dashboard) && config.role !== "worker") {
       yield* Effect.logWarning("the dashboard is off: set both ADMIN_USER and ADMIN_PASS to turn it on")
@@ -116,6 +129,7 @@ export const HttpServerLive = Layer.scopedDiscard(
     let stopping = false
     const listener = makeListener({
       api,
+      enqueue,
       dashboard,
       maxBodyBytes: config.maxBodyBytes,
       workerOnly: config.role === "worker",

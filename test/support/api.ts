@@ -1,4 +1,5 @@
 import { Effect, Exit, Layer, Option, Redacted, Scope } from "effect"
+import { makeEnqueueDirect } from "../../src/http/enqueueDirect.ts"
 import { makeApiWebHandler } from "../../src/http/server.ts"
 import { MetricsPrometheus } from "../../src/layers/MetricsPrometheus.ts"
 import { makeQueueMemory } from "../../src/layers/QueueMemory.ts"
@@ -66,7 +67,9 @@ export const makeTestApi = async (overrides: Partial<Settings> = {}, resolver: L
   ).pipe(
     Layer.provideMerge(Layer.succeed(Config, testSettings(overrides)))
   )
-  const handler = await Effect.runPromise(makeApiWebHandler.pipe(Effect.provide(layers), Scope.extend(scope)))
+  const [handler, direct] = await Effect.runPromise(
+    Effect.all([makeApiWebHandler, makeEnqueueDirect]).pipe(Effect.provide(layers), Scope.extend(scope))
+  )
   const request = (path: string, init: RequestInit = {}) => handler(new Request(`http://localhost${path}`, init))
   const enqueue = (body: unknown, headers: Record<string, string> = {}) =>
     request("/enqueue", {
@@ -74,5 +77,11 @@ export const makeTestApi = async (overrides: Partial<Settings> = {}, resolver: L
       headers: { authorization: `Bearer ${TEST_TOKEN}`, "content-type": "application/json", ...headers },
       body: typeof body === "string" ? body : JSON.stringify(body)
     })
-  return { ...memory, request, enqueue, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
+  /** `POST /enqueue` through the listener's direct route, as the server reads it (lower-case headers). */
+  const enqueueDirect = (body: unknown, headers: Record<string, string> = {}) =>
+    direct.serve({
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, "content-type": "application/json", ...headers },
+      body: new TextEncoder().encode(typeof body === "string" ? body : JSON.stringify(body))
+    })
+  return { ...memory, request, enqueue, enqueueDirect, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
 }
