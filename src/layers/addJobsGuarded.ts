@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import type { JobPayload } from "../domain/Action.ts"
 import { type NewJob, QueueUnavailable } from "../services/Queue.ts"
 import type { RedisClient } from "./RedisConnection.ts"
-import { unavailable } from "./redisCall.ts"
+import { redisWithin, unavailable } from "./redisCall.ts"
 
 /** How long Redis may take to tell its time: the first sign that it answers at all. */
 const CLOCK_BUDGET_MS = 400
@@ -46,18 +46,13 @@ const bullClientOf = async (queue: BullMQQueue<JobPayload>) => {
   return client
 }
 
-const within = <A>(ms: number, run: () => Promise<A>) =>
-  Effect.tryPromise({ try: run, catch: unavailable }).pipe(
-    Effect.timeoutFail({ duration: ms, onTimeout: () => new QueueUnavailable({ reason: "Redis did not answer in time" }) })
-  )
-
 /**
  * Stores all the jobs in one `MULTI` transaction, or none, and only if Redis runs it in time: a Redis that
  * stalls and resumes after the caller was answered 503 stores nothing of that request, ever.
  */
 export const addJobsGuarded = (queue: BullMQQueue<JobPayload>, client: RedisClient, jobs: ReadonlyArray<NewJob>) =>
   Effect.gen(function* () {
-    const [[seconds, micros], bull] = yield* within(CLOCK_BUDGET_MS, () => Promise.all([client.time(), bullClientOf(queue)]))
+    const [[seconds, micros], bull] = yield* redisWithin(CLOCK_BUDGET_MS, () => Promise.all([client.time(), bullClientOf(queue)]))
     const deadline = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) + GUARD_WINDOW_MS
     const enqueuedAt = Date.now()
     const jobIds = jobs.map(() => Bun.randomUUIDv7())
@@ -69,7 +64,7 @@ export const addJobsGuarded = (queue: BullMQQueue<JobPayload>, client: RedisClie
       // Each add only queues its command here; its result is read from `exec` below.
       new Job<JobPayload>(queue, job.name, data, opts, jobIds[i]).addJob(transaction).catch(() => undefined)
     })
-    const results = yield* within(STORE_BUDGET_MS, () => transaction.exec()).pipe(
+    const results = yield* redisWithin(STORE_BUDGET_MS, () => transaction.exec()).pipe(
       Effect.tapError(() =>
         // The guard refuses a transaction that runs late; for one that ran in time but whose answer is late,
         // the removal, queued behind it on the same connection, is the last line.
