@@ -1,8 +1,8 @@
 /**
  * The HTTP load generator, in its own process: `bun bench/loadgen.ts '<json>'` with the server's URL, the
- * bearer token and a `Workload`; prints one JSON `WorkloadResult` line.
+ * bearer token and a `Workload`; prints one JSON `WorkloadResult` line (after `{"warm": n}` for a burst).
  */
-import { runWorkload, sampleAction, type Submit, type Workload } from "./workloads.ts"
+import { awaitGo, runWorkload, sampleAction, type Submit, type Workload } from "./workloads.ts"
 
 interface Command {
   readonly url: string
@@ -31,5 +31,5 @@ const submit: Submit = async (count) => {
   return answer.jobIds.map(String)
 }
 
-const result = await runWorkload(submit, command.workload)
+const result = await runWorkload(submit, command.workload, awaitGo)
 console.log(JSON.stringify(result))

@@ -5,14 +5,18 @@ import { sleep } from "./clock.ts"
 
 export const ROOT = join(import.meta.dir, "..")
 
-export type Child = Subprocess<"ignore", "pipe" | "ignore", "pipe">
+export type Child = Subprocess<"ignore" | "pipe", "pipe" | "ignore", "pipe">
 
 /** A Bun script of this repository in its own process; stderr is kept to explain a failure. */
-export const spawnBun = (args: ReadonlyArray<string>, env: Record<string, string>, options: { readonly stdout: "pipe" | "ignore" }) => {
+export const spawnBun = (
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  options: { readonly stdout: "pipe" | "ignore"; readonly stdin?: "pipe" | "ignore" }
+) => {
   const proc: Child = Bun.spawn(["bun", ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
-    stdin: "ignore",
+    stdin: options.stdin ?? "ignore",
     stdout: options.stdout,
     stderr: "pipe"
   })
@@ -25,6 +29,15 @@ export const spawnBun = (args: ReadonlyArray<string>, env: Record<string, string
 }
 
 export type Spawned = ReturnType<typeof spawnBun>
+
+/** Writes one line to a child started with `stdin: "pipe"`. */
+export const sendLine = (child: Spawned, line: string) => {
+  const { stdin } = child.proc
+  if (typeof stdin === "object" && stdin !== null) {
+    stdin.write(`${line}\n`)
+    void stdin.flush()
+  }
+}
 
 /** Reads the lines a child prints, one JSON value each; fails with its stderr if it exits first. */
 export const jsonLines = (child: Spawned, what: string) => {

@@ -23,8 +23,8 @@ const option = (name: string) => {
 const quick = args.includes("--quick")
 
 const settings = quick
-  ? { rounds: 1, clients: 16, warmupMs: 300, durationMs: 1_000, e2eActions: 1_000, steadyRate: 200, steadyWarmupMs: 200, steadyMs: 1_000, deliveryTimeoutMs: 60_000 }
-  : { rounds: 3, clients: 16, warmupMs: 1_000, durationMs: 3_000, e2eActions: 20_000, steadyRate: 500, steadyWarmupMs: 1_000, steadyMs: 10_000, deliveryTimeoutMs: 180_000 }
+  ? { rounds: 1, clients: 16, warmupMs: 300, durationMs: 1_000, e2eActions: 1_000, e2eWarmup: 200, steadyRate: 200, steadyWarmupMs: 200, steadyMs: 1_000, deliveryTimeoutMs: 60_000 }
+  : { rounds: 3, clients: 16, warmupMs: 1_000, durationMs: 3_000, e2eActions: 20_000, e2eWarmup: 2_000, steadyRate: 500, steadyWarmupMs: 1_000, steadyMs: 10_000, deliveryTimeoutMs: 180_000 }
 const rounds = Number(option("--rounds") ?? settings.rounds)
 const systems = (option("--only")?.split(",") ?? SYSTEMS).filter((name): name is SystemName => SYSTEMS.some((s) => s === name))
 
@@ -35,7 +35,7 @@ const workloadOf = (phase: Phase): Workload => {
     case "enqueue100":
       return { kind: "throughput", clients: settings.clients, batch: Number(phase.slice(7)), warmupMs: settings.warmupMs, durationMs: settings.durationMs }
     case "e2e":
-      return { kind: "burst", clients: settings.clients, batch: 100, total: settings.e2eActions }
+      return { kind: "burst", clients: settings.clients, batch: 100, total: settings.e2eActions, warmup: settings.e2eWarmup }
     case "latency":
       return { kind: "steady", rate: settings.steadyRate, warmupMs: settings.steadyWarmupMs, durationMs: settings.steadyMs }
   }
@@ -59,8 +59,13 @@ const measure = async (system: SystemName, phase: Phase, round: number): Promise
   await control.flushall()
   await fetch(`${receiver}/reset`, { method: "POST" })
   const role = phase.startsWith("enqueue") ? "api" : "all"
-  const redisCpuBefore = cpuSeconds(redisPid)
-  const launched = await launch(system, role, workloadOf(phase), env)
+  let redisCpuBefore = cpuSeconds(redisPid)
+  const awaitWarmUp = async (accepted: number) => {
+    await waitUntil(`${accepted} warm-up deliveries`, async () => (await receiverStats()).count >= accepted, settings.deliveryTimeoutMs)
+    await fetch(`${receiver}/reset`, { method: "POST" })
+    redisCpuBefore = cpuSeconds(redisPid)
+  }
+  const launched = await launch(system, role, workloadOf(phase), env, awaitWarmUp)
   try {
     const { result } = launched
     if (result.errors > 0) throw new Error(`${LABELS[system]} refused ${result.errors} requests in ${phase}`)
@@ -71,7 +76,7 @@ const measure = async (system: SystemName, phase: Phase, round: number): Promise
         settings.deliveryTimeoutMs
       )
     }
-    // CPU per action accepted (and, but for enqueue, delivered), start-up excluded.
+    // CPU per action accepted (and, but for enqueue, delivered), start-up and warm-up burst excluded.
     const cpu = {
       peakRssMb: peakRssMb(launched.pid),
       cpuUsPerAction: ((cpuSeconds(launched.pid) - launched.cpuAtStart) * 1e6) / result.accepted,

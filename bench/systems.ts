@@ -1,5 +1,5 @@
 import { freePort } from "../test/support/ports.ts"
-import { type Child, cpuSeconds, firstJsonLine, jsonLines, spawnBun, stop, waitUntil } from "./processes.ts"
+import { type Child, cpuSeconds, jsonLines, sendLine, type Spawned, spawnBun, stop, waitUntil } from "./processes.ts"
 import type { Workload, WorkloadResult } from "./workloads.ts"
 
 export const SYSTEMS = ["nexora", "express", "raw"] as const
@@ -23,7 +23,7 @@ export interface Environment {
 export interface Launched {
   readonly result: WorkloadResult
   readonly pid: number
-  /** The process's CPU seconds when the workload began (after start-up). */
+  /** The process's CPU seconds when the measured workload began (after start-up, and a burst's warm-up). */
   readonly cpuAtStart: number
   stop(): Promise<void>
 }
@@ -49,8 +49,33 @@ const startServer = async (script: string, env: Record<string, string>, readyPat
   return { server, url }
 }
 
+/** Called when a burst's warm-up is accepted; returns once those actions have arrived. */
+export type AwaitWarmUp = (accepted: number) => Promise<void>
+
+/**
+ * Reads a driver's lines to the end of its workload: after a burst's warm-up (`{"warm": n}`), waits for those
+ * deliveries, takes the CPU reading the measurement starts from, and lets the driver go on.
+ */
+const drive = async (driver: Spawned, next: ReturnType<typeof jsonLines>, pid: number, cpuAtReady: number, awaitWarmUp: AwaitWarmUp) => {
+  let cpuAtStart = cpuAtReady
+  for (;;) {
+    const line = await next<WorkloadResult | { readonly warm: number }>()
+    if (!("warm" in line)) return { result: line, cpuAtStart }
+    await awaitWarmUp(line.warm)
+    cpuAtStart = cpuSeconds(pid)
+    sendLine(driver, "go")
+  }
+}
+
 /** An HTTP system: its server, driven by the load generator in a third process. */
-const overHttp = async (script: string, readyPath: string, role: Role, workload: Workload, env: Environment): Promise<Launched> => {
+const overHttp = async (
+  script: string,
+  readyPath: string,
+  role: Role,
+  workload: Workload,
+  env: Environment,
+  awaitWarmUp: AwaitWarmUp
+): Promise<Launched> => {
   const { server, url } = await startServer(
     script,
     {
@@ -66,9 +91,9 @@ const overHttp = async (script: string, readyPath: string, role: Role, workload:
   )
   const stopServer = () => stop(server.proc)
   try {
-    const cpuAtStart = cpuSeconds(server.proc.pid)
-    const load = spawnBun(["bench/loadgen.ts", JSON.stringify({ url, token: TOKEN, workload })], {}, { stdout: "pipe" })
-    const result = await firstJsonLine<WorkloadResult>(load, "the load generator")
+    const cpuAtReady = cpuSeconds(server.proc.pid)
+    const load = spawnBun(["bench/loadgen.ts", JSON.stringify({ url, token: TOKEN, workload })], {}, { stdout: "pipe", stdin: "pipe" })
+    const { result, cpuAtStart } = await drive(load, jsonLines(load, "the load generator"), server.proc.pid, cpuAtReady, awaitWarmUp)
     if (server.proc.exitCode !== null) throw new Error(`${script} exited during the run:\n${server.stderr()}`)
     return { result, pid: server.proc.pid, cpuAtStart, stop: stopServer }
   } catch (error) {
@@ -77,18 +102,17 @@ const overHttp = async (script: string, readyPath: string, role: Role, workload:
   }
 }
 
-const inProcess = async (role: Role, workload: Workload, env: Environment, concurrency: number): Promise<Launched> => {
+const inProcess = async (role: Role, workload: Workload, env: Environment, concurrency: number, awaitWarmUp: AwaitWarmUp): Promise<Launched> => {
   const raw = spawnBun(
     ["bench/baselines/raw.ts", JSON.stringify(workload)],
     { REDIS_URL: env.redisUrl, TARGET_URL: env.targetUrl, CONCURRENCY: String(concurrency), ROLE: role },
-    { stdout: "pipe" }
+    { stdout: "pipe", stdin: "pipe" }
   )
   const stopRaw = (proc: Child) => stop(proc)
   try {
     const next = jsonLines(raw, "the raw BullMQ baseline")
     await next<{ ready: true }>()
-    const cpuAtStart = cpuSeconds(raw.proc.pid)
-    const result = await next<WorkloadResult>()
+    const { result, cpuAtStart } = await drive(raw, next, raw.proc.pid, cpuSeconds(raw.proc.pid), awaitWarmUp)
     return { result, pid: raw.proc.pid, cpuAtStart, stop: () => stopRaw(raw.proc) }
   } catch (error) {
     await stopRaw(raw.proc)
@@ -97,13 +121,13 @@ const inProcess = async (role: Role, workload: Workload, env: Environment, concu
 }
 
 /** Nexora Queue is started as a user starts it, with its defaults (concurrency 50, `LOG_LEVEL=info`). */
-export const launch = (system: SystemName, role: Role, workload: Workload, env: Environment): Promise<Launched> => {
+export const launch = (system: SystemName, role: Role, workload: Workload, env: Environment, awaitWarmUp: AwaitWarmUp): Promise<Launched> => {
   switch (system) {
     case "nexora":
-      return overHttp("src/index.ts", "/readyz", role, workload, env)
+      return overHttp("src/index.ts", "/readyz", role, workload, env, awaitWarmUp)
     case "express":
-      return overHttp("bench/baselines/express.ts", "/healthz", role, workload, env)
+      return overHttp("bench/baselines/express.ts", "/healthz", role, workload, env, awaitWarmUp)
     case "raw":
-      return inProcess(role, workload, env, 50)
+      return inProcess(role, workload, env, 50, awaitWarmUp)
   }
 }

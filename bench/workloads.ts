@@ -6,7 +6,7 @@ export type Submit = (count: number) => Promise<ReadonlyArray<string>>
 /** What each system is asked to do in one phase; the same shapes drive HTTP and in-process loads. */
 export type Workload =
   | { readonly kind: "throughput"; readonly clients: number; readonly batch: number; readonly warmupMs: number; readonly durationMs: number }
-  | { readonly kind: "burst"; readonly clients: number; readonly batch: number; readonly total: number }
+  | { readonly kind: "burst"; readonly clients: number; readonly batch: number; readonly total: number; readonly warmup: number }
   | { readonly kind: "steady"; readonly rate: number; readonly warmupMs: number; readonly durationMs: number }
 
 export type WorkloadResult =
@@ -41,14 +41,13 @@ const throughput = async (submit: Submit, w: Extract<Workload, { kind: "throughp
 }
 
 /** `total` actions as fast as `clients` loops can send them: the start of an end-to-end run. */
-const burst = async (submit: Submit, w: Extract<Workload, { kind: "burst" }>): Promise<WorkloadResult> => {
-  const startedAt = now()
+const sendAll = async (submit: Submit, w: Extract<Workload, { kind: "burst" }>, total: number) => {
   let next = 0
   let accepted = 0
   let errors = 0
   const client = async () => {
-    while (next < w.total) {
-      const count = Math.min(w.batch, w.total - next)
+    while (next < total) {
+      const count = Math.min(w.batch, total - next)
       next += count
       await submit(count).then(
         (ids) => void (accepted += ids.length),
@@ -57,6 +56,20 @@ const burst = async (submit: Submit, w: Extract<Workload, { kind: "burst" }>): P
     }
   }
   await Promise.all(Array.from({ length: w.clients }, client))
+  return { accepted, errors }
+}
+
+/**
+ * A warm-up burst first, so the measured one meets a warm process (JIT done, connections open); `warmedUp`
+ * returns once those are delivered. Then the measured burst.
+ */
+const burst = async (submit: Submit, w: Extract<Workload, { kind: "burst" }>, warmedUp: WarmedUp): Promise<WorkloadResult> => {
+  if (w.warmup > 0) {
+    const warm = await sendAll(submit, w, w.warmup)
+    await warmedUp(warm.accepted)
+  }
+  const startedAt = now()
+  const { accepted, errors } = await sendAll(submit, w, w.total)
   return { kind: "burst", startedAt, acceptedAt: now(), accepted, errors }
 }
 
@@ -91,5 +104,21 @@ const steady = async (submit: Submit, w: Extract<Workload, { kind: "steady" }>):
   return { kind: "steady", acks, accepted, errors }
 }
 
-export const runWorkload = (submit: Submit, workload: Workload): Promise<WorkloadResult> =>
-  workload.kind === "throughput" ? throughput(submit, workload) : workload.kind === "burst" ? burst(submit, workload) : steady(submit, workload)
+/** Called by a burst between its warm-up and the measured part, with the warm-up's accepted actions. */
+export type WarmedUp = (accepted: number) => Promise<void>
+
+export const runWorkload = (submit: Submit, workload: Workload, warmedUp: WarmedUp): Promise<WorkloadResult> =>
+  workload.kind === "throughput"
+    ? throughput(submit, workload)
+    : workload.kind === "burst"
+      ? burst(submit, workload, warmedUp)
+      : steady(submit, workload)
+
+/**
+ * How a driver process (load generator, raw baseline) hands over after the warm-up: it prints
+ * `{"warm": n}` and waits for a line on stdin, sent once the bench has seen those n deliveries.
+ */
+export const awaitGo: WarmedUp = async (accepted) => {
+  console.log(JSON.stringify({ warm: accepted }))
+  for await (const _line of console) return
+}

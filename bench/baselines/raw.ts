@@ -11,7 +11,7 @@
 import "../../src/runtime/tracingChannel.ts"
 import { Queue, Worker } from "bullmq"
 import { Redis } from "ioredis"
-import { runWorkload, sampleAction, type Submit, type Workload } from "../workloads.ts"
+import { awaitGo, runWorkload, sampleAction, type Submit, type Workload } from "../workloads.ts"
 
 interface Payload {
   readonly name: string
@@ -70,6 +70,6 @@ const submit: Submit = async (count) => {
 await queue.waitUntilReady()
 // The bench reads this process's CPU time from here on.
 console.log(JSON.stringify({ ready: true }))
-console.log(JSON.stringify(await runWorkload(submit, workload)))
+console.log(JSON.stringify(await runWorkload(submit, workload, awaitGo)))
 
 process.on("SIGTERM", () => process.exit(0))
