@@ -62,7 +62,7 @@ export interface Target {
 export interface Summary {
   /** Medians over rounds. */
   readonly medians: Partial<Record<SystemName, Figures>>
-  readonly ratios: { readonly overExpress: Figures; readonly overRaw: Figures }
+  readonly ratios: { readonly overExpress: Figures; readonly overRaw: Figures; readonly overPrevious: Figures }
   readonly targets: ReadonlyArray<Target>
 }
 
@@ -104,12 +104,14 @@ export const summarize = (measurements: ReadonlyArray<Measurement>, systems: Rea
     }
     medians[system] = figures
   }
-  const { nexora, express, raw } = medians
+  const { nexora, express, raw, previous } = medians
   const overExpress: Figures = {}
   const overRaw: Figures = {}
+  const overPrevious: Figures = {}
   for (const metric of THROUGHPUTS) {
     overExpress[metric] = ratio(nexora?.[metric], express?.[metric])
     overRaw[metric] = ratio(nexora?.[metric], raw?.[metric])
+    overPrevious[metric] = ratio(nexora?.[metric], previous?.[metric])
   }
   const targets: Array<Target> = []
   if (nexora !== undefined) {
@@ -122,7 +124,7 @@ export const summarize = (measurements: ReadonlyArray<Measurement>, systems: Rea
     at("latency at 500/s, p99 (ms)", nexora.p99, "< 10", (n) => n < 10)
     at("peak RSS (MB)", nexora.peakRssMb, "< 120", (n) => n < 120)
   }
-  return { medians, ratios: { overExpress, overRaw }, targets }
+  return { medians, ratios: { overExpress, overRaw, overPrevious }, targets }
 }
 
 const show = (n: number | undefined, metric: Metric) => {
@@ -133,14 +135,21 @@ const show = (n: number | undefined, metric: Metric) => {
 const showRatio = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? "–" : `${n.toFixed(2)}×`)
 
 /** The table as Markdown (ready for the README), then the targets. */
-export const formatReport = (summary: Summary, run: { readonly quick: boolean; readonly rounds: number; readonly seconds: number }): string => {
+export const formatReport = (
+  summary: Summary,
+  run: { readonly quick: boolean; readonly rounds: number; readonly seconds: number; readonly against?: string | undefined }
+): string => {
   const systems = SYSTEMS.filter((s) => summary.medians[s] !== undefined)
-  const header = ["", ...systems.map((s) => LABELS[s]), "Nexora / Express", "Nexora / raw"]
+  const withPrevious = summary.medians.previous !== undefined
+  const label = (s: SystemName) => (s === "previous" ? `Nexora Queue @${run.against ?? "?"}` : LABELS[s])
+  const header = ["", ...systems.map(label), "Nexora / Express", "Nexora / raw", ...(withPrevious ? ["Nexora / previous"] : [])]
+  const ratioCell = (figures: Figures, metric: Metric) => (THROUGHPUTS.includes(metric) ? showRatio(figures[metric]) : "")
   const rows = METRICS.map((metric) => [
     METRIC_LABELS[metric],
     ...systems.map((s) => show(summary.medians[s]?.[metric], metric)),
-    THROUGHPUTS.includes(metric) ? showRatio(summary.ratios.overExpress[metric]) : "",
-    THROUGHPUTS.includes(metric) ? showRatio(summary.ratios.overRaw[metric]) : ""
+    ratioCell(summary.ratios.overExpress, metric),
+    ratioCell(summary.ratios.overRaw, metric),
+    ...(withPrevious ? [ratioCell(summary.ratios.overPrevious, metric)] : [])
   ])
   const line = (cells: ReadonlyArray<string>) => `| ${cells.join(" | ")} |`
   const table = [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n")

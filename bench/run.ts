@@ -1,11 +1,12 @@
 /**
- * `bun run bench [--quick] [--rounds N] [--only nexora,express,raw] [--phases enqueue1,…,e2e,latency] [--out file]`:
- * Nexora Queue against raw BullMQ and a plain Express + BullMQ server, in one run, on a private redis-server
- * and a receiver in its own process.
+ * `bun run bench [--quick] [--rounds N] [--only nexora,express,raw,previous] [--phases enqueue1,…,e2e,latency]
+ * [--against <git ref>] [--out file]`: Nexora Queue against raw BullMQ and a plain Express + BullMQ server (and,
+ * with `--against`, Nexora Queue at another ref), in one run, on a private redis-server and a receiver in its
+ * own process.
  * Each measurement runs every system back to back (the order rotates each round); the table shows medians.
  */
-import { mkdirSync, writeFileSync } from "node:fs"
-import { cpus } from "node:os"
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { cpus, tmpdir } from "node:os"
 import { join } from "node:path"
 import { Schema } from "effect"
 import { Redis } from "ioredis"
@@ -26,7 +27,10 @@ const settings = quick
   ? { rounds: 1, clients: 16, warmupMs: 300, durationMs: 1_000, e2eActions: 1_000, e2eWarmup: 200, steadyRate: 200, steadyWarmupMs: 200, steadyMs: 1_000, deliveryTimeoutMs: 60_000 }
   : { rounds: 3, clients: 16, warmupMs: 1_000, durationMs: 3_000, e2eActions: 20_000, e2eWarmup: 2_000, steadyRate: 500, steadyWarmupMs: 1_000, steadyMs: 10_000, deliveryTimeoutMs: 180_000 }
 const rounds = Number(option("--rounds") ?? settings.rounds)
-const systems = (option("--only")?.split(",") ?? SYSTEMS).filter((name): name is SystemName => SYSTEMS.some((s) => s === name))
+const against = option("--against")
+const systems = (option("--only")?.split(",") ?? SYSTEMS)
+  .filter((name): name is SystemName => SYSTEMS.some((s) => s === name))
+  .filter((name) => name !== "previous" || against !== undefined)
 
 const workloadOf = (phase: Phase): Workload => {
   switch (phase) {
@@ -43,6 +47,16 @@ const workloadOf = (phase: Phase): Workload => {
 const ALL_PHASES: ReadonlyArray<Phase> = ["enqueue1", "enqueue10", "enqueue100", "e2e", "latency"]
 const PHASES = (option("--phases")?.split(",") ?? ALL_PHASES).filter((name): name is Phase => ALL_PHASES.some((p) => p === name))
 
+/** The source of `ref` in a temporary directory, run with this checkout's dependencies. */
+function extractRef(ref: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "nexora-bench-ref-"))
+  const archive = Bun.spawnSync(["git", "archive", "--format=tar", ref, "src", "package.json"], { cwd: ROOT })
+  if (archive.exitCode !== 0) throw new Error(`git archive ${ref}: ${archive.stderr.toString()}`)
+  Bun.spawnSync(["tar", "-x", "-C", dir], { stdin: archive.stdout })
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"))
+  return dir
+}
+
 const redis = await startRedis()
 const control = new Redis(redis.url, { maxRetriesPerRequest: 1 })
 const receiverProcess = spawnBun(["bench/receiver.ts"], {}, { stdout: "pipe" })
@@ -51,7 +65,7 @@ const receiver = `http://127.0.0.1:${receiverPort}`
 const ReceiverStats = Schema.Struct({ count: Schema.Number, last: Schema.Number })
 const Arrivals = Schema.Record({ key: Schema.String, value: Schema.Number })
 const receiverStats = async () => Schema.decodeUnknownSync(ReceiverStats)(await (await fetch(`${receiver}/stats`)).json())
-const env = { redisUrl: redis.url, targetUrl: `${receiver}/hook` }
+const env = { redisUrl: redis.url, targetUrl: `${receiver}/hook`, previousRoot: against === undefined ? undefined : extractRef(against) }
 const redisPid = redisServerPid(redis.port) ?? process.pid
 
 /** One system through one phase, on an empty Redis and a reset receiver. */
@@ -114,6 +128,7 @@ try {
   control.disconnect()
   await stop(receiverProcess.proc, 1_000)
   await redis.dispose()
+  if (env.previousRoot !== undefined) rmSync(env.previousRoot, { recursive: true, force: true })
 }
 
 function describe(m: Measurement): string {
@@ -124,7 +139,7 @@ function describe(m: Measurement): string {
 }
 
 const summary = summarize(measurements, systems)
-console.log(formatReport(summary, { quick, rounds, seconds: (Date.now() - started) / 1000 }))
+console.log(formatReport(summary, { quick, rounds, seconds: (Date.now() - started) / 1000, against }))
 const out = option("--out") ?? join(ROOT, "bench", "results", quick ? "quick.json" : "latest.json")
 mkdirSync(join(out, ".."), { recursive: true })
 writeFileSync(
@@ -133,7 +148,7 @@ writeFileSync(
     {
       at: new Date().toISOString(),
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", bun: Bun.version },
-      settings: { ...settings, rounds, quick },
+      settings: { ...settings, rounds, quick, ...(against === undefined ? {} : { against }) },
       ...summary,
       measurements: measurements.map(({ latencies, ...m }) => ({ ...m, ...(latencies ? { samples: latencies.length } : {}) }))
     },

@@ -1,14 +1,17 @@
+import { join } from "node:path"
 import { freePort } from "../test/support/ports.ts"
 import { type Child, cpuSeconds, jsonLines, sendLine, type Spawned, spawnBun, stop, waitUntil } from "./processes.ts"
 import type { Workload, WorkloadResult } from "./workloads.ts"
 
-export const SYSTEMS = ["nexora", "express", "raw"] as const
+/** `previous`: Nexora Queue at another git ref (`--against`), run the same way, to compare releases. */
+export const SYSTEMS = ["nexora", "express", "raw", "previous"] as const
 export type SystemName = (typeof SYSTEMS)[number]
 
 export const LABELS: Record<SystemName, string> = {
   nexora: "Nexora Queue",
   express: "Express + BullMQ",
-  raw: "raw BullMQ"
+  raw: "raw BullMQ",
+  previous: "Nexora Queue (--against)"
 }
 
 /** `api`: only accepting (no worker), for enqueue throughput; `all`: accepting and delivering. */
@@ -17,6 +20,8 @@ export type Role = "api" | "all"
 export interface Environment {
   readonly redisUrl: string
   readonly targetUrl: string
+  /** Where the `--against` ref's source was extracted. */
+  readonly previousRoot?: string | undefined
 }
 
 /** One system run through one workload: its answer, and the process whose memory is measured. */
@@ -129,5 +134,8 @@ export const launch = (system: SystemName, role: Role, workload: Workload, env: 
       return overHttp("bench/baselines/express.ts", "/healthz", role, workload, env, awaitWarmUp)
     case "raw":
       return inProcess(role, workload, env, 50, awaitWarmUp)
+    case "previous":
+      if (env.previousRoot === undefined) return Promise.reject(new Error("--against names no git ref"))
+      return overHttp(join(env.previousRoot, "src", "index.ts"), "/readyz", role, workload, env, awaitWarmUp)
   }
 }
