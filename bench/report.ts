@@ -10,6 +10,8 @@ export interface Measurement {
   readonly round: number
   readonly value: number
   readonly latencies?: ReadonlyArray<number>
+  /** Requests the system refused (any non-202 answer, or none). */
+  readonly errors: number
   readonly peakRssMb: number
   /** CPU time of the measured process per action, start-up excluded; the rest of the machine is busy too. */
   readonly cpuUsPerAction: number
@@ -64,6 +66,7 @@ export interface Summary {
   readonly medians: Partial<Record<SystemName, Figures>>
   readonly ratios: { readonly overExpress: Figures; readonly overRaw: Figures; readonly overPrevious: Figures }
   readonly targets: ReadonlyArray<Target>
+  readonly refused: ReadonlyArray<{ readonly system: SystemName; readonly phase: Phase; readonly round: number; readonly errors: number }>
 }
 
 /** Per round: the phase's figure; latency percentiles of the round's samples; the round's highest peak RSS. */
@@ -124,7 +127,8 @@ export const summarize = (measurements: ReadonlyArray<Measurement>, systems: Rea
     at("latency at 500/s, p99 (ms)", nexora.p99, "< 10", (n) => n < 10)
     at("peak RSS (MB)", nexora.peakRssMb, "< 120", (n) => n < 120)
   }
-  return { medians, ratios: { overExpress, overRaw, overPrevious }, targets }
+  const refused = measurements.filter((m) => m.errors > 0).map(({ system, phase, round, errors }) => ({ system, phase, round, errors }))
+  return { medians, ratios: { overExpress, overRaw, overPrevious }, targets, refused }
 }
 
 const show = (n: number | undefined, metric: Metric) => {
@@ -156,6 +160,9 @@ export const formatReport = (
   const targets = summary.targets
     .map((t) => `  ${t.met ? "met    " : "NOT met"}  ${t.name}: ${t.actual.toFixed(2)} (wanted ${t.wanted})`)
     .join("\n")
+  const refused = summary.refused
+    .map((r) => `  ${label(r.system)}, ${r.phase}, round ${r.round + 1}: ${r.errors} requests refused`)
+    .join("\n")
   const mode = run.quick ? "quick mode: tiny counts, the numbers mean nothing" : `median of ${run.rounds} rounds`
-  return `\n${table}\n\n(${mode}; ${run.seconds.toFixed(0)} s)\n\nTargets:\n${targets}\n`
+  return `\n${table}\n\n(${mode}; ${run.seconds.toFixed(0)} s)\n${refused ? `\nRefused:\n${refused}\n` : ""}\nTargets:\n${targets}\n`
 }
