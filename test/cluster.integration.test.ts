@@ -8,11 +8,16 @@ let cluster: TestCluster
 
 deliverySuite("the core delivery suite on a 3-master Redis Cluster", async () => {
   cluster = await startCluster()
+  // BullMQ does not close a connection it was given: this one is ended here, before the nodes go away.
+  const connection = new Cluster([...cluster.nodes])
   return {
     env: { REDIS_CLUSTER_NODES: cluster.seeds },
     // On a cluster the prefix carries a hash tag, so that every key of the queue lives in one slot.
-    queue: new Queue("webhooks", { connection: new Cluster([...cluster.nodes]), prefix: "{nexora}" }),
-    dispose: () => cluster.dispose()
+    queue: new Queue("webhooks", { connection, prefix: "{nexora}" }),
+    dispose: async () => {
+      connection.disconnect()
+      await cluster.dispose()
+    }
   }
 })
 
