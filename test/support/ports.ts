@@ -1,18 +1,6 @@
-import { createServer } from "node:net"
-
-/** A TCP port free on 127.0.0.1 right now. */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+// The demo's scripts and the tests start processes the same way: one helper for a free port, shared.
+export { freePort, sleep } from "../../scripts/lib/processes.ts"
+import { sleep } from "../../scripts/lib/processes.ts"
 
 /** Polls `check` until it holds or `timeoutMs` passes; the failure names what was awaited. */
 export const waitFor = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000, everyMs = 25) => {
