@@ -14,6 +14,17 @@ export type AttemptRecord = typeof AttemptRecord.Type
 
 export const JobState = Schema.Literal("waiting", "active", "delayed", "completed", "failed", "prioritized", "waiting-children", "unknown")
 
+/** The documented example's one failed attempt: both the last attempt and the whole history. */
+const exampleAttempt = {
+  attempt: 1,
+  at: "2026-03-01T10:00:00.180Z",
+  outcome: "Permanent" as const,
+  status: 422,
+  reason: "HTTP 422: unknown product",
+  body: "unknown product",
+  durationMs: 58
+}
+
 export const JobView = Schema.Struct({
   id: Schema.String,
   name: Schema.String,
@@ -49,26 +60,8 @@ export const JobView = Schema.Struct({
       processedAt: "2026-03-01T10:00:00.120Z",
       finishedAt: "2026-03-01T10:00:00.180Z",
       failedReason: "HTTP 422: unknown product",
-      lastAttempt: {
-        attempt: 1,
-        at: "2026-03-01T10:00:00.180Z",
-        outcome: "Permanent",
-        status: 422,
-        reason: "HTTP 422: unknown product",
-        body: "unknown product",
-        durationMs: 58
-      },
-      history: [
-        {
-          attempt: 1,
-          at: "2026-03-01T10:00:00.180Z",
-          outcome: "Permanent",
-          status: 422,
-          reason: "HTTP 422: unknown product",
-          body: "unknown product",
-          durationMs: 58
-        }
-      ]
+      lastAttempt: exampleAttempt,
+      history: [exampleAttempt]
     }
   ]
 })
